@@ -1,0 +1,58 @@
+"""Record stores: a small protocol with SQLite (embedded default) and PostgreSQL
+backends, chosen by URL (``sqlite:///path`` or ``postgresql://…``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from liaison.store._area import distance_km
+from liaison.store._sql import AuditRow, SqlStore, Writer
+from liaison.store._types import (
+    Near,
+    NewVersion,
+    Outcome,
+    Query,
+    Seal,
+    StoredVersion,
+    StoreError,
+    StoreUnreachable,
+    VersionConflict,
+)
+
+Store = SqlStore
+
+__all__ = [
+    "AuditRow",
+    "Near",
+    "NewVersion",
+    "Outcome",
+    "Query",
+    "Seal",
+    "Store",
+    "StoreError",
+    "StoreUnreachable",
+    "StoredVersion",
+    "VersionConflict",
+    "Writer",
+    "distance_km",
+    "open_store",
+]
+
+
+def open_store(url: str, *, create: bool = True) -> Store:
+    """Open (and migrate) the store at ``url``.
+
+    ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` or
+    ``postgresql://user@host:port/db[?schema=NAME]``.
+    """
+    if url.startswith("sqlite:///"):
+        from liaison.store._sqlite import SqliteStore
+
+        return SqliteStore(Path(url[len("sqlite:///") :]), create=create)
+    if url.startswith(("postgresql://", "postgres://")):
+        from liaison.store._postgres import PostgresStore
+
+        return PostgresStore(url)
+    raise StoreUnreachable(
+        f"unsupported store URL {url.split('://')[0]!r}: use sqlite:///PATH or postgresql://…"
+    )

@@ -1,0 +1,68 @@
+"""Schema migrations, numbered; each backend applies the ones it has not applied yet."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Dialect = Literal["sqlite", "postgres"]
+
+_TYPES: dict[Dialect, dict[str, str]] = {
+    "sqlite": {"blob": "BLOB", "pk": "INTEGER PRIMARY KEY", "bigint": "INTEGER"},
+    "postgres": {"blob": "BYTEA", "pk": "BIGSERIAL PRIMARY KEY", "bigint": "BIGINT"},
+}
+
+_V1 = [
+    """CREATE TABLE IF NOT EXISTS meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL)""",
+    """CREATE TABLE seals (
+        batch_id {pk},
+        root {blob} NOT NULL,
+        signature {blob} NOT NULL,
+        key_id TEXT NOT NULL,
+        alg TEXT NOT NULL)""",
+    """CREATE TABLE records (
+        rid {pk},
+        id TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        time_start {bigint},
+        time_end {bigint},
+        group_ref TEXT,
+        party_ref TEXT,
+        latitude DOUBLE PRECISION,
+        longitude DOUBLE PRECISION,
+        precision_m DOUBLE PRECISION,
+        cell {bigint},
+        cell_coarse {bigint},
+        revoked SMALLINT NOT NULL,
+        latest SMALLINT NOT NULL,
+        body {blob} NOT NULL,
+        digest {blob} NOT NULL,
+        batch_id {bigint} NOT NULL REFERENCES seals (batch_id),
+        leaf_index INTEGER NOT NULL,
+        proof {blob} NOT NULL,
+        received_from TEXT,
+        UNIQUE (id, modified))""",
+    "CREATE INDEX records_kind_time ON records (kind, time_start)",
+    "CREATE INDEX records_group_time ON records (group_ref, time_start)",
+    "CREATE INDEX records_party_time ON records (party_ref, time_start)",
+    "CREATE INDEX records_cell_time ON records (cell, time_start)",
+    "CREATE INDEX records_coarse_time ON records (cell_coarse, time_start)",
+    """CREATE TABLE audit (
+        seq {bigint} PRIMARY KEY,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev TEXT NOT NULL,
+        hash TEXT NOT NULL)""",
+]
+
+MIGRATIONS: tuple[list[str], ...] = (_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def statements(dialect: Dialect, version: int) -> list[str]:
+    """The SQL statements of migration ``version`` (1-based) for a dialect."""
+    return [s.format(**_TYPES[dialect]) for s in MIGRATIONS[version - 1]]
