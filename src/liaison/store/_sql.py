@@ -138,7 +138,27 @@ class SqlStore(abc.ABC):
 
     def query(self, q: Query) -> Iterator[StoredVersion]:
         """Versions matching ``q`` in storage order (``rid``)."""
-        where, params = ["rid > ?"], [q.after_rid]
+        sql, params = self._select(q)
+        emitted = 0
+        for row in self._execute(sql, params):
+            version = _stored(row)
+            if not _refine(version.index, q):
+                continue
+            yield version
+            emitted += 1
+            if q.limit is not None and emitted >= q.limit:
+                return
+
+    def explain(self, q: Query) -> str:
+        """The database's query plan for ``q`` (to check that an index serves it)."""
+        sql, params = self._select(q)
+        prefix = "EXPLAIN QUERY PLAN " if self.dialect == "sqlite" else "EXPLAIN "
+        rows = self._execute(prefix + sql, params).fetchall()
+        return "\n".join(" ".join(str(c) for c in row) for row in rows)
+
+    def _select(self, q: Query) -> tuple[str, list[Any]]:
+        where: list[str] = ["rid > ?"]
+        params: list[Any] = [q.after_rid]
         if q.latest_only:
             where.append("latest = 1")
         if not q.include_revoked:
@@ -171,15 +191,7 @@ class SqlStore(abc.ABC):
         sql = f"SELECT {_READ_COLUMNS} FROM records WHERE {' AND '.join(where)} ORDER BY rid"
         if q.limit is not None and q.near is None and not q.cells:
             sql += f" LIMIT {int(q.limit)}"
-        emitted = 0
-        for row in self._execute(sql, params):
-            version = _stored(row)
-            if not _refine(version.index, q):
-                continue
-            yield version
-            emitted += 1
-            if q.limit is not None and emitted >= q.limit:
-                return
+        return sql, params
 
     def _time_window(self, q: Query, where: list[str], params: list[Any]) -> None:
         since = q.since_ms if q.since_ms is not None else -(2**62)
@@ -193,9 +205,10 @@ class SqlStore(abc.ABC):
     def get(self, record_id: str, modified: str | None = None) -> StoredVersion | None:
         """The latest version of a record, or a given version."""
         if modified is None:
-            sql, params = f"SELECT {_READ_COLUMNS} FROM records WHERE id = ? AND latest = 1", [
-                record_id
-            ]
+            sql, params = (
+                f"SELECT {_READ_COLUMNS} FROM records WHERE id = ? AND latest = 1",
+                [record_id],
+            )
         else:
             sql = f"SELECT {_READ_COLUMNS} FROM records WHERE id = ? AND modified = ?"
             params = [record_id, modified]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from liaison.records._index import RecordIndex
 
@@ -28,7 +28,7 @@ class VersionConflict(StoreError):
         self.modified = modified
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """What storing one version did."""
 
     ACCEPTED = "accepted"
