@@ -1,0 +1,30 @@
+"""The append-only, hash-chained audit log (pure logic: no I/O, no clock)."""
+
+from liaison.audit.chain import (
+    ACTIONS,
+    GENESIS,
+    AuditEntry,
+    AuditReport,
+    ChainHead,
+    batch_detail,
+    entry_hash,
+    extend_chain,
+    verify_chain,
+)
+from liaison.audit.checkpoint import SignedHead, head_message, sign_head, verify_head
+
+__all__ = [
+    "ACTIONS",
+    "GENESIS",
+    "AuditEntry",
+    "AuditReport",
+    "ChainHead",
+    "SignedHead",
+    "batch_detail",
+    "entry_hash",
+    "extend_chain",
+    "head_message",
+    "sign_head",
+    "verify_chain",
+    "verify_head",
+]
