@@ -11,7 +11,11 @@ from ._ids import EXT_SIGNATURE, UUID_PATTERN, id_pattern
 from ._time import MS_TIMESTAMP_PATTERN, TIMESTAMP_PATTERN
 
 __all__ = [
+    "DATE_OF_BIRTH_PATTERN",
     "PATTERN_HINTS",
+    "PUBLIC_KEY_PATTERN",
+    "SHA256_PATTERN",
+    "URL_PATTERN",
     "ActorRef",
     "AnyRef",
     "CountryCode",
@@ -47,6 +51,12 @@ NonEmptyStr = Annotated[str, Meta(min_length=1)]
 #: An open-vocabulary value: lower case words joined by hyphens.
 Vocab = Annotated[str, Meta(pattern="^[a-z0-9]+(-[a-z0-9]+)*$")]
 
+#: Base64 of exactly 32 bytes (an Ed25519 public key).
+PUBLIC_KEY_PATTERN = "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"
+URL_PATTERN = "^https?://[^ ]+$"
+SHA256_PATTERN = "^[0-9a-f]{64}$"
+DATE_OF_BIRTH_PATTERN = "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+
 _ANY_REF_PATTERN = f"^[a-z0-9]+(-[a-z0-9]+)*--{UUID_PATTERN}$"
 AnyRef = Annotated[str, Meta(pattern=_ANY_REF_PATTERN)]
 IdentityRef = Annotated[str, Meta(pattern=id_pattern("identity"))]
@@ -63,6 +73,10 @@ PATTERN_HINTS: MappingProxyType[str, str] = MappingProxyType(
         "^[A-Z]{2}$": "must be an ISO 3166-1 alpha-2 country code",
         "^[a-z0-9]+(-[a-z0-9]+)*$": "must be lower-case words joined by hyphens",
         _ANY_REF_PATTERN: "must be a STIX id (TYPE--UUID)",
+        PUBLIC_KEY_PATTERN: "must be the base64 of a 32-byte Ed25519 public key",
+        URL_PATTERN: "must be an http(s) URL",
+        SHA256_PATTERN: "must be 64 lower-case hex digits (a SHA-256 digest)",
+        DATE_OF_BIRTH_PATTERN: "must be a date of the form YYYY, YYYY-MM or YYYY-MM-DD",
     }
 )
 
@@ -124,5 +138,6 @@ class SignatureExtension(Struct, frozen=True, kw_only=True, forbid_unknown_field
     key_id: NonEmptyStr
     signature: NonEmptyStr
     root: NonEmptyStr | None = None
-    proof: tuple[str, ...] | None = None
+    leaves: Annotated[int, Meta(ge=1)] | None = None
     index: Annotated[int, Meta(ge=0)] | None = None
+    proof: tuple[str, ...] | None = None

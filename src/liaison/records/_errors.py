@@ -132,7 +132,7 @@ def _reason(message: str, segments: list[str | int], obj: Any, cls: type) -> str
     if m := _BOUND.match(message):
         return f"must be {m.group(1)} {_number(m.group(2))}{got}"
     if m := _REGEX.match(message):
-        pattern = m.group(1)
+        pattern = m.group(1).replace("\\\\", "\\")  # msgspec shows the repr
         if hint := PATTERN_HINTS.get(pattern):
             return hint + got
         if r := _REF_TYPES.match(pattern):
@@ -169,6 +169,8 @@ def from_validation_error(
             reason = "is required"
         elif len(segments) == 1:
             reason = "is not a property of this kind (custom properties must start with x_)"
+        elif len(segments) == 2 and segments[0] == "extensions":
+            reason = "is not an extension this kind accepts"
         else:
             reason = "is not allowed here"
         return RecordError(object_id, _field_name(segments), reason)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct, field
 
-from ._common import AnyRef, NewSdoEntry, NonEmptyStr, RecordBase, Timestamp
+from ._common import SHA256_PATTERN, AnyRef, NewSdoEntry, NonEmptyStr, RecordBase, Timestamp
 from ._ids import EXT_ASSESSMENT, EXT_CORROBORATION, EXT_SIGNATURE, id_pattern
 
 __all__ = [
@@ -72,5 +72,5 @@ class Assessment(RecordBase, frozen=True, kw_only=True):
     method_version: NonEmptyStr
     parameters: dict[str, Any]
     results: dict[str, Any]
-    inputs_digest: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")]
+    inputs_digest: Annotated[str, Meta(pattern=SHA256_PATTERN)]
     extensions: AssessmentExtensions

@@ -7,6 +7,9 @@ from typing import Annotated, Any, Literal
 from msgspec import Meta, Struct, field
 
 from ._common import (
+    DATE_OF_BIRTH_PATTERN,
+    PUBLIC_KEY_PATTERN,
+    URL_PATTERN,
     CountryCode,
     IdentityRef,
     Latitude,
@@ -33,9 +36,6 @@ __all__ = [
     "PersonExtensions",
 ]
 
-#: Base64 of exactly 32 bytes (an Ed25519 public key).
-PUBLIC_KEY_PATTERN = "^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"
-
 
 class PartyExtension(
     Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
@@ -44,7 +44,7 @@ class PartyExtension(
 
     extension_type: Literal["property-extension"]
     public_key: Annotated[str, Meta(pattern=PUBLIC_KEY_PATTERN)]
-    node_url: Annotated[str, Meta(pattern="^https?://")] | None = None
+    node_url: Annotated[str, Meta(pattern=URL_PATTERN)] | None = None
 
 
 class PartyExtensions(
@@ -124,9 +124,6 @@ class PersonExtensions(
 
     definition: NewSdoEntry = field(name=EXT_PERSON)
     signature: dict[str, Any] | None = field(default=None, name=EXT_SIGNATURE)
-
-
-DATE_OF_BIRTH_PATTERN = "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 
 
 class Person(RecordBase, frozen=True, kw_only=True):

@@ -118,8 +118,8 @@ def _check(rec: Record) -> None:
 def _fail_extra(obj: dict[str, Any], extra: set[str]) -> dict[str, Any]:
     """Split the ``x_`` properties off ``obj``; refuse any other unknown property."""
     object_id = _object_id(obj)
-    for key in sorted(extra):
-        if not key.startswith("x_"):
+    for key in sorted(extra, key=str):
+        if not (isinstance(key, str) and key.startswith("x_")):
             reason = "is not a property of this kind (custom properties must start with x_)"
             raise RecordError(object_id, key, reason)
         if not _CUSTOM_NAME.match(key):
@@ -137,10 +137,11 @@ def parse_record(obj: dict[str, Any]) -> Record:
     """
     if not isinstance(obj, dict):
         raise RecordError(None, None, f"a record must be a JSON object, not {type(obj).__name__}")
-    spec = _SPECS.get(obj.get("type"))  # type: ignore[arg-type]
+    stix_type = obj.get("type")
+    spec = _SPECS.get(stix_type) if isinstance(stix_type, str) else None
     if spec is None or spec[0] is CLASS_OF_KIND["party"]:
         kind_of(obj)  # raises for an unknown type or an identity that is not a party
-        spec = _SPECS[obj["type"]]
+        spec = _SPECS[stix_type]  # type: ignore[index]
     cls, names = spec
     if None in obj.values():
         _no_nulls(obj, _object_id(obj), "")
