@@ -24,6 +24,7 @@ from liaison.node._config import (
     store_url_for,
     write_config,
 )
+from liaison.node._integrity import RecordCheck, audit_report, verify_record, verify_version
 from liaison.records import EXT_PARTY, format_timestamp, new_id
 from liaison.store import Store, open_store
 
@@ -34,11 +35,15 @@ __all__ = [
     "Node",
     "NodeConfig",
     "NodeError",
+    "RecordCheck",
     "SteppingClock",
     "SystemClock",
+    "audit_report",
     "init_node",
     "open_node",
     "seeded_ids",
+    "verify_record",
+    "verify_version",
 ]
 
 

@@ -1,0 +1,57 @@
+"""What every command shares: exit codes, the --node option, error reporting."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from liaison.node import Node, NodeError, open_node
+from liaison.store import StoreError
+
+# Exit codes (documented in README.md).
+EXIT_OK = 0
+EXIT_REFUSED = 1  # some input was refused (invalid records, bad file)
+EXIT_USAGE = 2  # bad command line (click's own code)
+EXIT_NODE = 3  # node or store unusable (missing, unreachable, bad config)
+EXIT_AUDIT = 4  # audit log or signature verification failed
+EXIT_NOT_FOUND = 5  # the record asked for does not exist
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def node_option(func: F) -> F:
+    """``--node DIR`` (or ``LIAISON_NODE``, default the current directory)."""
+    return click.option(
+        "--node",
+        "node_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=lambda: os.environ.get("LIAISON_NODE", "."),
+        show_default="$LIAISON_NODE or .",
+        help="The node directory.",
+    )(func)
+
+
+@contextmanager
+def opened(node_dir: Path) -> Iterator[Node]:
+    """Open the node, turning node and store errors into clean exits."""
+    try:
+        node = open_node(node_dir)
+    except (NodeError, StoreError) as exc:
+        fail(str(exc), EXIT_NODE)
+    try:
+        yield node
+    except StoreError as exc:
+        fail(str(exc), EXIT_NODE)
+    finally:
+        node.close()
