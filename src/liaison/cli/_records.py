@@ -64,7 +64,7 @@ def ingest(
                     format=fmt,  # type: ignore[arg-type]
                     mapping=mapping,
                     skip_invalid=skip_invalid,
-                    progress=lambda n: bar.advance(task, n),
+                    progress=lambda n, t=task: bar.advance(t, n),  # type: ignore[misc]
                 )
             for message in report.errors:
                 click.echo(f"error: {message}", err=True)
