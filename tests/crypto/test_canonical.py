@@ -109,7 +109,7 @@ def test_rejects_what_jcs_forbids(bad: object) -> None:
     for wrapped in (bad, [bad], {"k": [1, {"n": bad}]}):
         with pytest.raises(CanonicalizationError):
             canonical_json(wrapped)
-        with pytest.raises(ValueError, match="canonicalis|exceeds|not representable|key|UTF"):
+        with pytest.raises(ValueError, match=r"canonicalis|exceeds|not representable|key|UTF"):
             canonical_json(wrapped)
 
 
