@@ -356,14 +356,19 @@ def _stored(row: Sequence[Any]) -> StoredVersion:
     return StoredVersion(
         rid=int(row[0]),
         index=index,
-        body=bytes(row[12]),
-        digest=bytes(row[13]),
+        body=_bytes(row[12]),
+        digest=_bytes(row[13]),
         batch_id=int(row[14]),
         leaf_index=int(row[15]),
-        proof=bytes(row[16]),
+        proof=_bytes(row[16]),
         received_from=row[17],
         latest=bool(row[18]),
     )
+
+
+def _bytes(value: Any) -> bytes:
+    """A blob column's value (tolerating text written there by other tools)."""
+    return value.encode() if isinstance(value, str) else bytes(value)
 
 
 def _refine(ix: RecordIndex, q: Query) -> bool:
