@@ -26,8 +26,7 @@ def bundle(path: Path, objects: list[dict[str, Any]]) -> Path:
 
 def snapshot(node: Node) -> list[tuple[str, str, bytes]]:
     return [
-        (v.index.id, v.index.modified, v.body)
-        for v in node.store.query(Query(latest_only=False))
+        (v.index.id, v.index.modified, v.body) for v in node.store.query(Query(latest_only=False))
     ]
 
 

@@ -11,7 +11,6 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from liaison.crypto import CanonicalizationError, canonical_json, seal_batch
-from liaison.ingest._csv import RowError
 from liaison.ingest._sources import Item, SourceError
 from liaison.records import RecordError, index_of, parse_record
 from liaison.records._index import RecordIndex
@@ -137,13 +136,16 @@ def _check_batch(batch: list[Item], report: IngestReport) -> list[_Checked]:
     out: list[_Checked] = []
     sha256 = hashlib.sha256
     for item in batch:
+        if item.error is not None:
+            report.refuse(item.error)
+            continue
         try:
             record = parse_record(item.obj)
             body = canonical_json(item.obj)
         except RecordError as exc:
             report.refuse(f"{item.where}: {exc}")
             continue
-        except (RowError, CanonicalizationError) as exc:
+        except CanonicalizationError as exc:
             report.refuse(f"{item.where}: {exc}")
             continue
         out.append(_Checked(index_of(record), body, sha256(body).digest(), item.where))

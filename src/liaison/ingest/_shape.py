@@ -95,6 +95,8 @@ def shape_record(
     if kind == "party":
         flat.setdefault("identity_class", "organization")
     flat.setdefault("created_by_ref", created_by_ref)
+    if kind in ("strike-report", "designation"):
+        flat.setdefault("party_ref", flat["created_by_ref"])
     version = flat.get(version_field) if version_field else None
     if version is None:
         version = next((flat[f] for f in _VERSION_DEFAULTS if f in flat), None)

@@ -16,10 +16,15 @@ class SourceError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One object from a source, with a human locator such as ``a.json object #3``."""
+    """One object from a source, with a human locator such as ``a.json object #3``.
+
+    ``error`` is set instead when the source could not even build the object
+    (a CSV row whose cell cannot be converted); the pipeline refuses it.
+    """
 
     obj: dict[str, Any]
     where: str
+    error: str | None = None
 
 
 def iter_stix(path: Path) -> Iterator[Item]:
