@@ -1,0 +1,5 @@
+"""``python -m liaison``: the command line."""
+
+from liaison.cli import main
+
+main()
