@@ -58,6 +58,12 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("strike-report", S | {"bogus": 1}, "bogus", "custom properties must start with x_"),
     ("strike-report", S | {"x_UPPER": 1}, "x_UPPER", "custom property names"),
     ("strike-report", S | {"time_end": "2016-01-01T00:00:00Z"}, "time_end", "earlier than"),
+    (
+        "strike-report",
+        S | {"time_start": "2016-01-12T10:00:00.0002Z", "time_end": "2016-01-12T10:00:00.0001Z"},
+        "time_end",
+        "earlier than time_start",
+    ),
     ("strike-report", S | {"time_start": "2016-01-12 10:00:00Z"}, "time_start", "RFC 3339"),
     ("strike-report", S | {"time_start": "2016-01-12T10:00:00+01:00"}, "time_start", "ending in Z"),
     ("strike-report", S | {"time_start": "2015-02-29T10:00:00Z"}, "time_start", "not a valid date"),
@@ -189,6 +195,20 @@ def test_bad_input_names_object_and_field(
     assert err.field == field
     assert reason in err.reason
     assert str(err) == f"{obj['id']}: field {field!r}: {err.reason}"
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2016-01-12T10:00:00Z", "2016-01-12T10:00:00.000Z"),
+        ("2016-01-12T10:00:00.5Z", "2016-01-12T10:00:00.500000Z"),
+        ("2016-01-12T10:00:00.25Z", "2016-01-12T10:00:00.3Z"),
+        ("2016-01-12T10:00:00.999Z", "2016-01-12T10:00:01Z"),
+    ],
+)
+def test_ordered_windows_in_mixed_forms_are_accepted(start: str, end: str) -> None:
+    record = parse_record(S | {"time_start": start, "time_end": end})
+    assert (record.time_start, record.time_end) == (start, end)  # type: ignore[union-attr]
 
 
 def test_error_message_format() -> None:

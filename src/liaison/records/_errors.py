@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from typing import Any
 
 import msgspec
@@ -42,15 +43,17 @@ _TYPE = re.compile(r"^Expected `([^`]+)`, got `([^`]+)`$")
 _LENGTH = re.compile(r"^Expected `(array|str|object)` of length (>=|<=)? ?([0-9]+)$")
 _FIELD = re.compile(r"^Object (missing required|contains unknown) field `(.*)`$")
 _REF_TYPES = re.compile(r"^\^\(([a-z0-9|-]+)\)--")
-_TYPE_WORDS = {
-    "int": "an integer",
-    "float": "a number",
-    "str": "a string",
-    "bool": "a boolean",
-    "array": "a list",
-    "object": "an object",
-    "null": "absent",
-}
+_TYPE_WORDS = MappingProxyType(
+    {
+        "int": "an integer",
+        "float": "a number",
+        "str": "a string",
+        "bool": "a boolean",
+        "array": "a list",
+        "object": "an object",
+        "null": "absent",
+    }
+)
 
 
 def _segments(path: str) -> list[str | int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
+from types import MappingProxyType
 from typing import Any
 
 import msgspec
@@ -29,10 +30,12 @@ def _encode_names(cls: type[Record]) -> frozenset[str]:
 
 
 # STIX type -> (typed class, the STIX property names it accepts)
-_SPECS: dict[str, tuple[type[Record], frozenset[str]]] = {
-    stix_type: (CLASS_OF_KIND[kind], _encode_names(CLASS_OF_KIND[kind]))
-    for kind, stix_type in TYPE_OF_KIND.items()
-}
+_SPECS: MappingProxyType[str, tuple[type[Record], frozenset[str]]] = MappingProxyType(
+    {
+        stix_type: (CLASS_OF_KIND[kind], _encode_names(CLASS_OF_KIND[kind]))
+        for kind, stix_type in TYPE_OF_KIND.items()
+    }
+)
 
 
 def _object_id(obj: dict[str, Any]) -> str | None:
@@ -67,18 +70,33 @@ def _no_nulls(obj: dict[str, Any], object_id: str | None, prefix: str) -> None:
             raise RecordError(object_id, prefix + key, "must not be null")
 
 
-def _ms(value: str, object_id: str | None, field: str) -> int:
-    try:
-        return _ms_unchecked(value)
-    except ValueError:
-        raise RecordError(object_id, field, f"is not a valid date (got {value!r})") from None
+def _valid_day(value: str, object_id: str | None, field: str) -> None:
+    """Refuse days the calendar lacks (30 February); the pattern has checked the rest."""
+    if value[8:10] > "28":
+        try:
+            _ms_unchecked(value)
+        except ValueError:
+            reason = f"is not a valid date (got {value!r})"
+            raise RecordError(object_id, field, reason) from None
+
+
+def _sort_key(value: str) -> tuple[str, str]:
+    """Timestamps in time order: whole seconds, then the fraction without trailing zeros.
+
+    (Two timestamps of the same length have the same form and compare as text.)
+    """
+    return value[:19], value[20:-1].rstrip("0")
 
 
 def _window(rec: Any, start: str, end: str) -> None:
     a, b = getattr(rec, start), getattr(rec, end)
-    ms_a = None if a is None else _ms(a, rec.id, start)
-    ms_b = None if b is None else _ms(b, rec.id, end)
-    if ms_a is not None and ms_b is not None and ms_b < ms_a:
+    if a is not None:
+        _valid_day(a, rec.id, start)
+    if b is not None:
+        _valid_day(b, rec.id, end)
+    if a is None or b is None:
+        return
+    if b < a if len(a) == len(b) else _sort_key(b) < _sort_key(a):
         raise RecordError(rec.id, end, f"must not be earlier than {start} ({b} < {a})")
 
 
@@ -104,10 +122,10 @@ def _check(rec: Record) -> None:
         case Assessment():
             _window(rec, "period_start", "period_end")
         case Designation():
-            _ms(rec.since, rec.id, "since")
+            _valid_day(rec.since, rec.id, "since")
         case Person():
             if rec.last_known_date is not None:
-                _ms(rec.last_known_date, rec.id, "last_known_date")
+                _valid_day(rec.last_known_date, rec.id, "last_known_date")
         case Group() | Location():
             if rec.extensions == PlainExtensions():
                 raise RecordError(rec.id, "extensions", "must not be empty")
