@@ -1,0 +1,148 @@
+"""The method's parameters: one frozen value, every field explicit and serialisable."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["METHOD_VERSION", "Params"]
+
+#: Version of the method; recorded in every assessment. Bump on any change of figures.
+METHOD_VERSION = "liaison-assess/1.0.0"
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """Every parameter of the method (see docs/method.md for the meaning of each).
+
+    Grades index the admiralty code: ``reliability_weights`` are for A…F,
+    ``credibility_weights`` for 1…6.
+    """
+
+    # space and time
+    resolution: int = 6
+    # presence
+    presence_threshold: float = 0.5
+    presence_half_life_weeks: float = 4.0
+    presence_max_lag_weeks: int = 8
+    presence_evidence_scale: float = 0.5
+    presence_max_spread_rings: int = 3
+    weight_control: float = 1.0
+    weight_sighting: float = 0.8
+    weight_movement: float = 0.5
+    weight_event: float = 0.6
+    reliability_weights: tuple[float, ...] = (1.0, 0.8, 0.6, 0.4, 0.2, 0.5)
+    credibility_weights: tuple[float, ...] = (1.0, 0.8, 0.6, 0.4, 0.2, 0.5)
+    max_precision_m: float = 50_000.0
+    # group state
+    trend_window_weeks: int = 8
+    # targeting share
+    targeting_tolerance_m: float = 0.0
+    targeting_max_tolerance_rings: int = 3
+    sensitivity_thresholds: tuple[float, ...] = (0.3, 0.5, 0.7)
+    sensitivity_tolerances_m: tuple[float, ...] = (0.0, 5_000.0, 10_000.0)
+    # strike effects
+    effect_window_weeks: int = 8
+    effect_level_bins: int = 6
+    effect_trend_bins: int = 3
+    effect_min_treated: int = 10
+    # corroboration and harm
+    corroboration_radius_m: float = 10_000.0
+    corroboration_days: float = 7.0
+    harm_radius_m: float = 10_000.0
+    harm_days: float = 3.0
+    # inference and output
+    bootstrap_replicates: int = 400
+    bootstrap_seed: int = 20151201
+    confidence_level: float = 0.95
+    float_digits: int = 6
+    max_dense_size: int = 400_000_000
+
+    def __post_init__(self) -> None:
+        problems = _problems(self)
+        if problems:
+            raise ValueError("invalid parameters: " + "; ".join(problems))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every parameter (tuples as lists)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Params:
+        """Parameters from a dict such as ``to_dict()`` wrote; unknown keys are refused."""
+        names = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - set(names))
+        if unknown:
+            raise ValueError(f"unknown parameters: {', '.join(unknown)}")
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            default = getattr(cls(), key)
+            if isinstance(default, tuple):
+                kwargs[key] = tuple(float(v) for v in value)
+            elif isinstance(default, bool):
+                kwargs[key] = bool(value)
+            elif isinstance(default, int):
+                if isinstance(value, float) and not value.is_integer():
+                    raise ValueError(f"parameter {key} must be an integer, got {value}")
+                kwargs[key] = int(value)
+            else:
+                kwargs[key] = float(value)
+        return cls(**kwargs)
+
+
+def _problems(p: Params) -> list[str]:
+    out: list[str] = []
+    if not 0 <= p.resolution <= 15:
+        out.append("resolution must be 0…15")
+    for name in ("presence_threshold", "confidence_level"):
+        if not 0.0 < getattr(p, name) < 1.0:
+            out.append(f"{name} must be in (0, 1)")
+    if any(not 0.0 < t < 1.0 for t in p.sensitivity_thresholds):
+        out.append("sensitivity_thresholds must be in (0, 1)")
+    if any(t < 0 for t in p.sensitivity_tolerances_m) or p.targeting_tolerance_m < 0:
+        out.append("tolerances must be ≥ 0")
+    if len(p.reliability_weights) != 6 or len(p.credibility_weights) != 6:
+        out.append("reliability_weights and credibility_weights need 6 values (A…F, 1…6)")
+    weights = (
+        *p.reliability_weights,
+        *p.credibility_weights,
+        p.weight_control,
+        p.weight_sighting,
+        p.weight_movement,
+        p.weight_event,
+    )
+    if any(not 0.0 <= w <= 1.0 for w in weights):
+        out.append("weights must be in [0, 1]")
+    positive = (
+        "presence_half_life_weeks",
+        "presence_evidence_scale",
+        "max_precision_m",
+        "corroboration_radius_m",
+        "corroboration_days",
+        "harm_radius_m",
+        "harm_days",
+    )
+    out.extend(f"{n} must be > 0" for n in positive if not getattr(p, n) > 0)
+    at_least_one = (
+        "trend_window_weeks",
+        "effect_window_weeks",
+        "effect_level_bins",
+        "effect_trend_bins",
+        "effect_min_treated",
+        "bootstrap_replicates",
+        "float_digits",
+    )
+    out.extend(f"{n} must be ≥ 1" for n in at_least_one if getattr(p, n) < 1)
+    for n in (
+        "presence_max_lag_weeks",
+        "presence_max_spread_rings",
+        "targeting_max_tolerance_rings",
+    ):
+        if not 0 <= getattr(p, n) <= 10:
+            out.append(f"{n} must be 0…10")
+    return out
