@@ -43,7 +43,9 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("strike-report", S | {"latitude": 91.5}, "latitude", "must be <= 90 (got 91.5)"),
     ("strike-report", S | {"latitude": -90.5}, "latitude", "must be >= -90"),
     ("strike-report", S | {"longitude": 180.01}, "longitude", "must be <= 180"),
-    ("strike-report", S | {"precision": 0}, "precision", "must be > 0"),
+    ("strike-report", S | {"precision": 0.0}, "precision", "must be > 0 (got 0.0)"),
+    ("strike-report", S | {"precision": 0}, "precision", "must be >= 1 (got 0)"),
+    ("strike-report", S | {"precision": "5"}, "precision", "must be a number, not a string"),
     ("strike-report", S | {"credibility": 0}, "credibility", "must be >= 1"),
     ("strike-report", S | {"credibility": 7}, "credibility", "must be <= 6"),
     ("strike-report", S | {"reliability": "G"}, "reliability", "must be one of 'A'"),
@@ -256,8 +258,13 @@ def test_custom_field_name_is_not_a_property() -> None:
     assert info.value.field == "custom"
 
 
+# Any value orjson.loads can produce.
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
     max_leaves=6,
 )

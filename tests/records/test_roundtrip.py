@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,13 @@ from liaison.records import (
 )
 
 MS = st.integers(min_value=0, max_value=4_102_444_799_999)  # 1970 … 2099
+
+
+def _same_json(record_dict: dict[str, Any], obj: dict[str, Any]) -> bool:
+    """Equal as JSON text too (so ints stay ints), whatever the key order."""
+    return orjson.dumps(record_dict, option=orjson.OPT_SORT_KEYS) == orjson.dumps(
+        obj, option=orjson.OPT_SORT_KEYS
+    )
 
 
 def _ids(stix_type: str) -> st.SearchStrategy[str]:
@@ -68,7 +76,9 @@ def _common(draw: st.DrawFn, stix_type: str) -> dict[str, Any]:
         "lang": st.sampled_from(["en", "fr", "ru", "ar"]),
         "object_marking_refs": st.lists(_ids("marking-definition"), min_size=1, max_size=2),
         "x_note": st.text(max_size=20),
-        "x_extra_data": st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+        "x_extra_data": st.dictionaries(
+            st.text(max_size=5), st.integers(-(2**53), 2**53), max_size=3
+        ),
     }
     for key, strategy in optional.items():
         if draw(st.booleans()):
@@ -76,9 +86,9 @@ def _common(draw: st.DrawFn, stix_type: str) -> dict[str, Any]:
     return obj
 
 
-LAT = st.floats(min_value=-90, max_value=90, allow_nan=False)
-LON = st.floats(min_value=-180, max_value=180, allow_nan=False)
-PRECISION = st.floats(min_value=0, exclude_min=True, allow_nan=False, allow_infinity=False)
+LAT = st.floats(min_value=-90, max_value=90) | st.integers(-90, 90)
+LON = st.floats(min_value=-180, max_value=180) | st.integers(-180, 180)
+PRECISION = st.floats(min_value=0, exclude_min=True, allow_infinity=False) | st.integers(1, 10**7)
 GRADING: dict[str, st.SearchStrategy[Any]] = {
     "reliability": st.sampled_from("ABCDEF"),
     "credibility": st.integers(1, 6),
@@ -192,6 +202,7 @@ def test_strike_report_round_trip(obj: dict[str, Any]) -> None:
     record = parse_record(obj)
     assert isinstance(record, StrikeReport)
     assert to_stix(record) == obj
+    assert _same_json(to_stix(record), obj)
     idx = index_of(record)
     assert idx.time_start_ms is not None and idx.time_end_ms is not None
     assert idx.time_start_ms <= idx.time_end_ms
@@ -204,6 +215,7 @@ def test_presence_round_trip(obj: dict[str, Any]) -> None:
     record = parse_record(obj)
     assert isinstance(record, Presence)
     assert to_stix(record) == obj
+    assert _same_json(to_stix(record), obj)
     assert index_of(record).precision_m == obj["extensions"][EXT_PRESENCE]["precision"]
 
 
@@ -213,4 +225,5 @@ def test_event_round_trip(obj: dict[str, Any]) -> None:
     record = parse_record(obj)
     assert isinstance(record, Event)
     assert to_stix(record) == obj
+    assert _same_json(to_stix(record), obj)
     assert index_of(record).revoked is (obj.get("revoked") is True)

@@ -21,6 +21,7 @@ __all__ = [
     "CountryCode",
     "Credibility",
     "ExternalReference",
+    "Fraction",
     "IdentityRef",
     "Latitude",
     "LocationRef",
@@ -29,6 +30,7 @@ __all__ = [
     "MsTimestamp",
     "NewSdoEntry",
     "NonEmptyStr",
+    "NonNegativeNumber",
     "PlainExtensions",
     "Precision",
     "RecordBase",
@@ -41,9 +43,13 @@ __all__ = [
 
 Timestamp = Annotated[str, Meta(pattern=TIMESTAMP_PATTERN)]
 MsTimestamp = Annotated[str, Meta(pattern=MS_TIMESTAMP_PATTERN)]
-Latitude = Annotated[float, Meta(ge=-90.0, le=90.0)]
-Longitude = Annotated[float, Meta(ge=-180.0, le=180.0)]
-Precision = Annotated[float, Meta(gt=0.0)]
+# Numbers keep their JSON form: an integer stays an int, so that a record's
+# STIX form (and its canonical bytes) is exactly what was received.
+Latitude = Annotated[int, Meta(ge=-90, le=90)] | Annotated[float, Meta(ge=-90.0, le=90.0)]
+Longitude = Annotated[int, Meta(ge=-180, le=180)] | Annotated[float, Meta(ge=-180.0, le=180.0)]
+Precision = Annotated[int, Meta(gt=0)] | Annotated[float, Meta(gt=0.0)]
+NonNegativeNumber = Annotated[int, Meta(ge=0)] | Annotated[float, Meta(ge=0.0)]
+Fraction = Annotated[int, Meta(ge=0, le=1)] | Annotated[float, Meta(ge=0.0, le=1.0)]
 Reliability = Literal["A", "B", "C", "D", "E", "F"]
 Credibility = Annotated[int, Meta(ge=1, le=6)]
 CountryCode = Annotated[str, Meta(pattern="^[A-Z]{2}$")]

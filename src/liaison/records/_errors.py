@@ -96,6 +96,8 @@ def _number(text: str) -> str:
 
 def _words(type_name: str) -> str:
     names = [n for n in type_name.split(" | ") if n != "null"]
+    if "float" in names and "int" in names:
+        names.remove("int")
     return " or ".join(_TYPE_WORDS.get(n, n) for n in names)
 
 

@@ -6,7 +6,15 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct, field
 
-from ._common import SHA256_PATTERN, AnyRef, NewSdoEntry, NonEmptyStr, RecordBase, Timestamp
+from ._common import (
+    SHA256_PATTERN,
+    AnyRef,
+    Fraction,
+    NewSdoEntry,
+    NonEmptyStr,
+    RecordBase,
+    Timestamp,
+)
 from ._ids import EXT_ASSESSMENT, EXT_CORROBORATION, EXT_SIGNATURE, id_pattern
 
 __all__ = [
@@ -25,7 +33,7 @@ class CorroborationExtension(
 
     extension_type: Literal["property-extension"]
     evidence_refs: Annotated[tuple[AnyRef, ...], Meta(min_length=1)] | None = None
-    agreement: Annotated[float, Meta(ge=0.0, le=1.0)] | None = None
+    agreement: Fraction | None = None
 
 
 class CorroborationExtensions(

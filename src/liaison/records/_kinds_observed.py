@@ -16,6 +16,7 @@ from ._common import (
     Longitude,
     NewSdoEntry,
     NonEmptyStr,
+    NonNegativeNumber,
     Precision,
     RecordBase,
     Reliability,
@@ -149,7 +150,7 @@ class Logistics(RecordBase, frozen=True, kw_only=True):
     country: CountryCode | None = None
     route: Annotated[tuple[tuple[Latitude, Longitude], ...], Meta(min_length=2)] | None = None
     count: NonNegative | None = None
-    volume: Annotated[float, Meta(ge=0.0)] | None = None
+    volume: NonNegativeNumber | None = None
     unit: NonEmptyStr | None = None
     reliability: Reliability
     credibility: Credibility

@@ -95,10 +95,10 @@ def example_objects(
         "name": "Example Crossroads",
         "latitude": 35.9521,
         "longitude": 39.0113,
-        "precision": 500.0,
+        "precision": 500,
         "country": "SY",
     }
-    point = {"latitude": 35.9521, "longitude": 39.0113, "precision": 1000.0, "country": "SY"}
+    point = {"latitude": 35.9521, "longitude": 39.0113, "precision": 1000, "country": "SY"}
     strike = (
         obj("liaison-strike-report")
         | point
@@ -150,7 +150,7 @@ def example_objects(
         "precision": 5000.0,
         "route": [[36.1, 39.3], [36.3, 39.7]],
         "count": 40,
-        "volume": 3200.0,
+        "volume": 3200,
         "unit": "barrels",
         "reliability": "C",
         "credibility": 3,
