@@ -29,6 +29,7 @@ from ._ids import (
     EXT_SIGNATURE,
     EXT_STRIKE_REPORT,
     LIAISON_IDENTITY_ID,
+    LIAISON_NAMESPACE,
     new_id,
 )
 from ._index import RecordIndex
@@ -64,6 +65,7 @@ __all__ = [
     "KINDS",
     "KIND_OF_TYPE",
     "LIAISON_IDENTITY_ID",
+    "LIAISON_NAMESPACE",
     "LOCAL_ONLY_KINDS",
     "TYPE_OF_KIND",
     "Assessment",
