@@ -44,8 +44,9 @@ class Params:
     sensitivity_tolerances_m: tuple[float, ...] = (0.0, 5_000.0, 10_000.0)
     # strike effects
     effect_window_weeks: int = 8
-    effect_level_bins: int = 6
+    effect_clean_before_weeks: int = 16
     effect_trend_bins: int = 3
+    effect_max_precision_m: float = 2_000.0
     effect_min_treated: int = 10
     # corroboration and harm
     corroboration_radius_m: float = 10_000.0
@@ -126,12 +127,13 @@ def _problems(p: Params) -> list[str]:
         "corroboration_days",
         "harm_radius_m",
         "harm_days",
+        "effect_max_precision_m",
     )
     out.extend(f"{n} must be > 0" for n in positive if not getattr(p, n) > 0)
     at_least_one = (
         "trend_window_weeks",
         "effect_window_weeks",
-        "effect_level_bins",
+        "effect_clean_before_weeks",
         "effect_trend_bins",
         "effect_min_treated",
         "bootstrap_replicates",

@@ -39,6 +39,9 @@ ROUTES = (  # (kind, waypoints (lat, lon))
     ("convoy", ((35.9, 39.0), (35.2, 38.0), (34.6, 36.9))),
     ("supply-route", ((36.6, 37.1), (36.0, 37.8), (35.9, 38.9))),
     ("convoy", ((33.6, 36.4), (34.7, 36.8), (35.1, 37.9))),
+    ("oil-trade", ((34.4, 40.2), (35.1, 39.0), (34.9, 37.6))),
+    ("supply-route", ((36.4, 38.4), (35.6, 38.6), (34.8, 38.9))),
+    ("convoy", ((33.2, 37.0), (33.9, 38.3), (34.5, 39.6))),
 )
 
 
@@ -54,7 +57,7 @@ class SimConfig:
     bbox: tuple[float, float, float, float] = (32.5, 36.0, 37.0, 41.5)
     district_deg: float = 0.25
     hot_share: float = 0.3
-    effect_weeks: int = 12
+    effect_weeks: int = 8
     targeting: dict[str, dict[str, float]] = field(default_factory=dict)
     inflation: dict[str, float] = field(default_factory=dict)
 

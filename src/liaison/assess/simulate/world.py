@@ -109,7 +109,7 @@ def build_world(cfg: SimConfig) -> World:
     control = _territory(cfg, rng, lat, lon)
     n, weeks = cells.size, cfg.weeks
     hot = rng.random(n) < cfg.hot_share
-    base = np.where(hot, rng.gamma(4.0, 0.25, n), rng.gamma(2.0, 0.02, n))
+    base = np.where(hot, rng.gamma(4.0, 0.5, n), rng.gamma(2.0, 0.02, n))
     factor = np.array([g[5] for g in GROUPS] + [0.2])[control]  # -1 → "none" factor
     t = np.arange(weeks) / max(weeks - 1, 1)
     trend = np.where(control == 0, 1.0 - 0.3 * t[None, :], 1.0 + 0.1 * np.sin(6.0 * t)[None, :])
