@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import polars as pl
 
+from ..extensions import extension_id
 from ..inputs import AssessmentInputs
 from .ids import Ids
 
-__all__ = ["extension_id", "objects_of"]
+__all__ = ["objects_of"]
 
-_LIAISON_NAMESPACE = uuid.UUID("62c4c8f7-a763-48d2-9977-0284a616d292")
 _TS = "%Y-%m-%dT%H:%M:%S%.3fZ"
-
-
-def extension_id(name: str) -> str:
-    """The id of liaison's extension definition ``name`` (uuid5, as in liaison.records)."""
-    return f"extension-definition--{uuid.uuid5(_LIAISON_NAMESPACE, 'liaison/extension/' + name)}"
 
 
 def _new_sdo(name: str) -> dict[str, Any]:
