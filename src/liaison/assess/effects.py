@@ -4,7 +4,8 @@ A treated unit is a cell first struck by the party with the category in week w0,
 with no strike of any kind in the ``effect_clean_before_weeks`` weeks before and no strike of another
 category in weeks w0…w0+W. Its controls are the cells with no strike at all in
 w0−W…w0+W, in the same stratum: same week w0, same dominant group at w0−1
-(P ≥ θ, or none), same bin of pre-period trend. The counterfactual of a treated
+(P ≥ θ, or none), same bin of pre-period trend (coarser strata when a stratum has
+fewer than ``effect_min_controls`` controls). The counterfactual of a treated
 unit at each lag is its pre-period mean times the controls' ratio (Σ level at
 that lag / Σ pre-period mean); the effect is Σ(observed − counterfactual) /
 Σ counterfactual over treated units and the post weeks 0…W−1. Controls are
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+from scipy import stats
 
 from .errors import Messages
 from .params import Params
@@ -85,18 +87,40 @@ def _features(y: F, dom: I64, n_dom: int, params: Params) -> tuple[F, I64]:
 
 
 def _pool(y: F, dom: I64, n_dom: int, clean: npt.NDArray[np.bool_], params: Params) -> _Pool:
+    """Control ratios per stratum; strata with fewer than ``effect_min_controls`` controls
+    fall back to (w0, dominant group), then to (w0) alone."""
     W = params.effect_window_weeks
+    n_t = params.effect_trend_bins
     pre, key = _features(y, dom, n_dom, params)
-    n_keys = y.shape[1] * n_dom * params.effect_trend_bins
+    n_keys = y.shape[1] * n_dom * n_t
     c_idx, w_idx = np.nonzero(clean & (key >= 0))
-    k = key[c_idx, w_idx]
-    ctrl_n = np.bincount(k, minlength=n_keys).astype(np.float64)
-    base = np.bincount(k, weights=pre[c_idx, w_idx], minlength=n_keys)
+    fine = key[c_idx, w_idx]
+    levels = (fine, fine // n_t, fine // (n_t * n_dom))
+    sizes = (n_keys, n_keys // n_t, n_keys // (n_t * n_dom))
+    counts = [
+        np.bincount(k, minlength=m).astype(np.float64) for k, m in zip(levels, sizes, strict=True)
+    ]
+    bases = [
+        np.bincount(k, weights=pre[c_idx, w_idx], minlength=m)
+        for k, m in zip(levels, sizes, strict=True)
+    ]
+    all_keys = np.arange(n_keys)
+    mapped = (all_keys, all_keys // n_t, all_keys // (n_t * n_dom))
+    choice = np.full(n_keys, 2)
+    for level in (1, 0):
+        enough = (counts[level][mapped[level]] >= params.effect_min_controls) & (
+            bases[level][mapped[level]] > 0
+        )
+        choice[enough] = level
+    base = np.choose(choice, [b[m] for b, m in zip(bases, mapped, strict=True)])
+    n_ctrl = np.choose(choice, [c[m] for c, m in zip(counts, mapped, strict=True)])
     ratios = []
     for lag in range(-W, W + 1):
-        level = np.bincount(k, weights=y[c_idx, w_idx + lag], minlength=n_keys)
-        ratios.append(np.where(base > 0, level / np.where(base > 0, base, 1.0), np.nan))
-    return _Pool(pre, key, np.where(base > 0, ctrl_n, 0.0), np.stack(ratios))
+        v = y[c_idx, w_idx + lag]
+        sums = [np.bincount(k, weights=v, minlength=m) for k, m in zip(levels, sizes, strict=True)]
+        level_sum = np.choose(choice, [s_[m] for s_, m in zip(sums, mapped, strict=True)])
+        ratios.append(np.where(base > 0, level_sum / np.where(base > 0, base, 1.0), np.nan))
+    return _Pool(pre, key, np.where(base > 0, n_ctrl, 0.0), np.stack(ratios))
 
 
 def strike_effects(
@@ -112,7 +136,8 @@ def strike_effects(
     flat = strikes["cell"].to_numpy() * n_w + strikes["week"].to_numpy()
     any_cs = _cumsum0(np.bincount(flat, minlength=n_c * n_w).reshape(n_c, n_w).astype(float))
     w0 = np.arange(n_w)
-    clean = any_cs[:, np.clip(w0 + W + 1, 0, n_w)] - any_cs[:, np.clip(w0 - W, 0, n_w)] == 0
+    before = np.clip(w0 - params.effect_clean_before_weeks, 0, n_w)
+    clean = any_cs[:, np.clip(w0 + W + 1, 0, n_w)] - any_cs[:, before] == 0
     best = p.max(axis=2)
     dom = np.where(best >= params.presence_threshold, 1 + p.argmax(axis=2), 0)
     dom = np.concatenate([np.zeros((n_c, 1), np.int64), dom[:, :-1]], axis=1)
@@ -169,13 +194,22 @@ def _estimate(
     diff = obs - cf
     post = slice(W, 2 * W)  # lags 0 … W−1
     rng = party_seed(params, "effects", party, cat, name)
-    boot = rng.poisson(1.0, (params.bootstrap_replicates, cells.size)).astype(np.float64)
+    cohorts, cohort_of = np.unique(weeks, return_inverse=True)
+    # clustered by cohort: units struck the same week share their controls
+    boot = rng.poisson(1.0, (params.bootstrap_replicates, cohorts.size))[:, cohort_of]
+    boot = boot.astype(np.float64)
     a = (1.0 - params.confidence_level) / 2.0
 
+    crit = float(stats.t.ppf(1.0 - a, max(cohorts.size - 1, 1)))
+
     def ratio(num: F, den: F) -> tuple[float, float, float]:
-        point = num.sum() / den.sum() if den.sum() > 0 else np.nan
+        """Point estimate ± t(cohorts − 1) × bootstrap standard error."""
+        if den.sum() <= 0:
+            return np.nan, np.nan, np.nan
+        point = float(num.sum() / den.sum())
         reps = (boot @ num) / np.where(boot @ den > 0, boot @ den, np.nan)
-        return float(point), float(np.nanquantile(reps, a)), float(np.nanquantile(reps, 1 - a))
+        se = float(np.nanstd(reps, ddof=1))
+        return point, point - crit * se, point + crit * se
 
     eff, lo, hi = ratio(diff[:, post].sum(axis=1), cf[:, post].sum(axis=1))
     pre_eff, pre_lo, pre_hi = ratio(diff[:, :W].sum(axis=1), cf[:, :W].sum(axis=1))

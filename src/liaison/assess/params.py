@@ -48,6 +48,7 @@ class Params:
     effect_trend_bins: int = 3
     effect_max_precision_m: float = 2_000.0
     effect_min_treated: int = 10
+    effect_min_controls: int = 30
     # corroboration and harm
     corroboration_radius_m: float = 10_000.0
     corroboration_days: float = 7.0
@@ -136,6 +137,7 @@ def _problems(p: Params) -> list[str]:
         "effect_clean_before_weeks",
         "effect_trend_bins",
         "effect_min_treated",
+        "effect_min_controls",
         "bootstrap_replicates",
         "float_digits",
     )

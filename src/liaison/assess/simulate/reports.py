@@ -81,7 +81,7 @@ def strike_reports(
 def strike_observations(
     rng: np.random.Generator, w: World, ids: Ids, located: pl.DataFrame
 ) -> pl.DataFrame:
-    """Events by which open sources (35 %) and other parties (15 % each) saw each strike.
+    """Events by which open sources (50 %) and other parties (15 % each) saw each strike.
 
     Fatalities stand for the observed damage: ≥ 1 when the strike truly succeeded,
     0 when it did not, with 3 % of observations wrong either way.
@@ -91,7 +91,7 @@ def strike_observations(
     observers = [ids.monitor, *ids.parties.tolist()]
     rows = []
     for o, observer in enumerate(observers):
-        p = 0.35 if o == 0 else 0.15
+        p = 0.5 if o == 0 else 0.15
         seen = (rng.random(n) < p) & (pidx != o - 1)
         rows.append((np.flatnonzero(seen), observer))
     idx = np.concatenate([r[0] for r in rows])
