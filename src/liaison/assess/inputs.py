@@ -165,8 +165,9 @@ def _frame_of(kind: str, objs: list[dict[str, Any]]) -> pl.DataFrame:
         flat = objs
         times = _TIMES
     renames = {**_RENAMES[kind], "latitude": "lat", "longitude": "lon", "precision": "precision_m"}
+    targets = {*renames.values(), *times.values()}
     wanted: dict[str, Any] = {}
-    for stix_name in {*renames, *times, *schema}:
+    for stix_name in sorted({*renames, *times, *(c for c in schema if c not in targets)}):
         col = renames.get(stix_name) or times.get(stix_name) or stix_name
         if col in schema:
             wanted[stix_name] = pl.String if stix_name in times else schema[col]

@@ -24,7 +24,10 @@ def _shares(world: World, ids: Ids) -> dict[str, dict[str, float]]:
         weight = mine["strikes"].to_numpy().astype(np.float64)
         group = mine["true_group"].to_numpy()
         total = max(weight.sum(), 1.0)
-        row = {gid: float(weight[group == g].sum() / total) for g, gid in enumerate(ids.groups)}
+        row = {
+            gid: float(weight[group == g].sum() / total)
+            for g, gid in enumerate(ids.groups.tolist())
+        }
         row["none"] = float(weight[group < 0].sum() / total)
         out[pid] = row
     return out
