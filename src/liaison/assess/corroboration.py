@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import polars_h3 as plh3
+import polars_h3 as plh3  # type: ignore[import-untyped]
 
 from .errors import Messages
 from .grid import DAY_MS

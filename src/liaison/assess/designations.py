@@ -30,9 +30,9 @@ def designations(prep: Prepared, groups: list[str], msgs: Messages) -> dict[str,
     )
     table = {(r[0], r[1]): r[2] for r in latest.iter_rows()}
     parties = sorted({p for p, _ in table} | set(prep.parties))
-    matrix = []
+    matrix: list[dict[str, Any]] = []
     for group in groups:
-        statuses = {p: table.get((p, group)) for p in parties}
+        statuses: dict[str, str | None] = {p: table.get((p, group)) for p in parties}
         given = {s for s in statuses.values() if s is not None}
         n_given = sum(s is not None for s in statuses.values())
         if n_given == 0:

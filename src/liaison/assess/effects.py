@@ -1,14 +1,15 @@
 """Strike effects on activity and logistics: matched difference-in-differences.
 
 A treated unit is a cell first struck by the party with the category in week w0,
-with no strike of any kind in the ``effect_clean_before_weeks`` weeks before and no strike of another
-category in weeks w0…w0+W. Its controls are the cells with no strike at all in
-w0−W…w0+W, in the same stratum: same week w0, same dominant group at w0−1
-(P ≥ θ, or none), same bin of pre-period trend (coarser strata when a stratum has
-fewer than ``effect_min_controls`` controls). The counterfactual of a treated
+with no strike of any kind in the ``effect_clean_before_weeks`` (B) weeks before and
+no strike of another category in weeks w0…w0+win (win = ``effect_window_weeks``).
+Its controls are the cells with no strike at all in w0−B…w0+win, in the same
+stratum: same week w0, same dominant group at w0−1 (P ≥ θ, or none), same bin of
+pre-period trend (coarser strata when a stratum has fewer than
+``effect_min_controls`` controls). The counterfactual of a treated
 unit at each lag is its pre-period mean times the controls' ratio (Σ level at
 that lag / Σ pre-period mean); the effect is Σ(observed − counterfactual) /
-Σ counterfactual over treated units and the post weeks 0…W−1. Controls are
+Σ counterfactual over treated units and the post weeks 0…win−1. Controls are
 pooled, never selected on their own noisy level, so the ratio does not regress
 to the mean.
 """
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from scipy import stats
+from scipy import stats  # type: ignore[import-untyped]
 
 from .errors import Messages
 from .params import Params
@@ -70,15 +71,15 @@ class _Pool:
 
 def _features(y: F, dom: I64, n_dom: int, params: Params) -> tuple[F, I64]:
     """Pre-mean and stratum key (w0, dominant group, pre-trend bin) of every (cell, w0)."""
-    W = params.effect_window_weeks
+    win = params.effect_window_weeks
     n_w = y.shape[1]
     cs = _cumsum0(y)
     w0 = np.arange(n_w)
-    ok = (w0 >= W) & (w0 + W < n_w)
-    lo, mid = np.clip(w0 - W, 0, n_w), np.clip(w0 - W // 2, 0, n_w)
-    pre = (cs[:, w0] - cs[:, lo]) / W
-    first = (cs[:, mid] - cs[:, lo]) / max(W // 2, 1)
-    second = (cs[:, w0] - cs[:, mid]) / max(W - W // 2, 1)
+    ok = (w0 >= win) & (w0 + win < n_w)
+    lo, mid = np.clip(w0 - win, 0, n_w), np.clip(w0 - win // 2, 0, n_w)
+    pre = (cs[:, w0] - cs[:, lo]) / win
+    first = (cs[:, mid] - cs[:, lo]) / max(win // 2, 1)
+    second = (cs[:, w0] - cs[:, mid]) / max(win - win // 2, 1)
     rel_trend = (second - first) / (first + second + 1.0)
     edges = np.linspace(-1.0, 1.0, params.effect_trend_bins + 1)[1:-1]
     trend = np.searchsorted(edges, rel_trend)
@@ -89,7 +90,7 @@ def _features(y: F, dom: I64, n_dom: int, params: Params) -> tuple[F, I64]:
 def _pool(y: F, dom: I64, n_dom: int, clean: npt.NDArray[np.bool_], params: Params) -> _Pool:
     """Control ratios per stratum; strata with fewer than ``effect_min_controls`` controls
     fall back to (w0, dominant group), then to (w0) alone."""
-    W = params.effect_window_weeks
+    win = params.effect_window_weeks
     n_t = params.effect_trend_bins
     pre, key = _features(y, dom, n_dom, params)
     n_keys = y.shape[1] * n_dom * n_t
@@ -115,7 +116,7 @@ def _pool(y: F, dom: I64, n_dom: int, clean: npt.NDArray[np.bool_], params: Para
     base = np.choose(choice, [b[m] for b, m in zip(bases, mapped, strict=True)])
     n_ctrl = np.choose(choice, [c[m] for c, m in zip(counts, mapped, strict=True)])
     ratios = []
-    for lag in range(-W, W + 1):
+    for lag in range(-win, win + 1):
         v = y[c_idx, w_idx + lag]
         sums = [np.bincount(k, weights=v, minlength=m) for k, m in zip(levels, sizes, strict=True)]
         level_sum = np.choose(choice, [s_[m] for s_, m in zip(sums, mapped, strict=True)])
@@ -127,17 +128,17 @@ def strike_effects(
     p: npt.NDArray[np.float32], prep: Prepared, params: Params, parties: list[str], msgs: Messages
 ) -> list[dict[str, Any]]:
     """Effect of each party's strikes per target category on activity and on logistics."""
-    W = params.effect_window_weeks
+    win = params.effect_window_weeks
     strikes = prep.frames["strikes"]
     n_c, n_w = prep.grid.n_cells + 1, prep.n_weeks
-    if strikes.height == 0 or n_w < 2 * W + 1:
+    if strikes.height == 0 or n_w < 2 * win + 1:
         msgs.warn("no-effects", "strike effects need strikes and at least 2×window+1 weeks of data")
         return []
     flat = strikes["cell"].to_numpy() * n_w + strikes["week"].to_numpy()
     any_cs = _cumsum0(np.bincount(flat, minlength=n_c * n_w).reshape(n_c, n_w).astype(float))
     w0 = np.arange(n_w)
     before = np.clip(w0 - params.effect_clean_before_weeks, 0, n_w)
-    clean = any_cs[:, np.clip(w0 + W + 1, 0, n_w)] - any_cs[:, before] == 0
+    clean = any_cs[:, np.clip(w0 + win + 1, 0, n_w)] - any_cs[:, before] == 0
     best = p.max(axis=2)
     dom = np.where(best >= params.presence_threshold, 1 + p.argmax(axis=2), 0)
     dom = np.concatenate([np.zeros((n_c, 1), np.int64), dom[:, :-1]], axis=1)
@@ -160,10 +161,10 @@ def strike_effects(
                 continue
             cells, weeks = np.unique(np.stack([flat[sel] // n_w, flat[sel] % n_w]), axis=1)
             lo = np.clip(weeks - params.effect_clean_before_weeks, 0, n_w)
-            hi = np.clip(weeks + W + 1, 0, n_w)
+            hi = np.clip(weeks + win + 1, 0, n_w)
             pre_clean = any_cs[cells, weeks] - any_cs[cells, lo] == 0
             post_clean = other_cs[cells, hi] - other_cs[cells, weeks] == 0
-            in_period = (weeks >= max(prep.first, W)) & (weeks <= prep.last) & (weeks + W < n_w)
+            in_period = (weeks >= max(prep.first, win)) & (weeks <= prep.last) & (weeks + win < n_w)
             keep = pre_clean & post_clean & in_period
             for name, y in ys.items():
                 row = _estimate(y, pools[name], cells[keep], weeks[keep], params, party, cat, name)
@@ -174,12 +175,12 @@ def strike_effects(
 def _estimate(
     y: F, pool: _Pool, cells: I64, weeks: I64, params: Params, party: str, cat: str, name: str
 ) -> dict[str, Any]:
-    W = params.effect_window_weeks
+    win = params.effect_window_weeks
     key = pool.key[cells, weeks]
     has_ctrl = (key >= 0) & (pool.ctrl_n[np.maximum(key, 0)] > 0)
     cells, weeks, key = cells[has_ctrl], weeks[has_ctrl], key[has_ctrl]
     row: dict[str, Any] = {"treated": int(cells.size), "unmatched": int((~has_ctrl).sum())}
-    window = y[cells[:, None], weeks[:, None] + np.arange(-W, W + 1)[None, :]]
+    window = y[cells[:, None], weeks[:, None] + np.arange(-win, win + 1)[None, :]]
     row["informative"] = int((window.sum(axis=1) > 0).sum())
     if row["informative"] < params.effect_min_treated:
         row["message"] = (
@@ -188,11 +189,11 @@ def _estimate(
         )
         return row
     pre = pool.pre[cells, weeks]
-    lags = np.arange(-W, W + 1)
+    lags = np.arange(-win, win + 1)
     obs = y[cells[:, None], weeks[:, None] + lags[None, :]]  # [n, lags]
     cf = pre[:, None] * pool.ratio[:, key].T  # counterfactual per lag
     diff = obs - cf
-    post = slice(W, 2 * W)  # lags 0 … W−1
+    post = slice(win, 2 * win)  # lags 0 … win−1
     rng = party_seed(params, "effects", party, cat, name)
     cohorts, cohort_of = np.unique(weeks, return_inverse=True)
     # clustered by cohort: units struck the same week share their controls
@@ -212,7 +213,7 @@ def _estimate(
         return point, point - crit * se, point + crit * se
 
     eff, lo, hi = ratio(diff[:, post].sum(axis=1), cf[:, post].sum(axis=1))
-    pre_eff, pre_lo, pre_hi = ratio(diff[:, :W].sum(axis=1), cf[:, :W].sum(axis=1))
+    pre_eff, pre_lo, pre_hi = ratio(diff[:, :win].sum(axis=1), cf[:, :win].sum(axis=1))
     study = []
     for j, lag in enumerate(lags):
         e, elo, ehi = ratio(diff[:, j], cf[:, j])

@@ -55,7 +55,8 @@ def run(
     if len(prep.parties) < 2:
         msgs.info(
             "single-party",
-            "only one party in the selection: no cross-party corroboration or designation comparison",
+            "only one party in the selection: "
+            "no cross-party corroboration or designation comparison",
         )
     p = presence(prep, params)
     state = [s for s in group_state(p, prep, params) if s["group"] in groups]

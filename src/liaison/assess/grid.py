@@ -8,7 +8,7 @@ import h3
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-import polars_h3 as plh3
+import polars_h3 as plh3  # type: ignore[import-untyped]
 
 __all__ = [
     "DAY_MS",
@@ -48,7 +48,8 @@ def spacing_m(resolution: int) -> float:
 
 def cells_of(lat: pl.Expr, lon: pl.Expr, resolution: int) -> pl.Expr:
     """The H3 cell (as UInt64) of each point."""
-    return plh3.latlng_to_cell(lat, lon, resolution)
+    cell: pl.Expr = plh3.latlng_to_cell(lat, lon, resolution)
+    return cell
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 Each report adds evidence ``w = kind weight × reliability weight × credibility weight``
 to its cell over the weeks of its window; evidence is spread to neighbouring cells by
-the report's precision (Gaussian kernel over grid rings, normalised to keep its total), decays with time
-(half-life in weeks, both ways), and is turned into a probability by
+the report's precision (Gaussian kernel over grid rings, normalised to keep its
+total), decays with time (half-life in weeks, both ways), and is turned into a probability by
 ``P = 1 − exp(−evidence / scale)``.
 """
 
@@ -91,7 +91,7 @@ def _spread(ev: F32, grid: Grid) -> F32:
         for slot, weight in enumerate(kernel.astype(np.float32)):
             out += weight * ev[k][grid.neighbours[:, slot]]
     out[-1] = 0.0
-    return out
+    return np.asarray(out, np.float32)
 
 
 def _decay(ev: F32, params: Params) -> F32:

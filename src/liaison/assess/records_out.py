@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .result import AssessmentResult
 from .extensions import extension_id
+from .result import AssessmentResult
 
 __all__ = ["SECTIONS", "assessment_objects"]
 

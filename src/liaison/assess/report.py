@@ -66,7 +66,8 @@ def _state(data: dict[str, Any], name: dict[str, str]) -> str:
     rows = [
         [name[g["group"]], g["summary"]["activity_total"], g["summary"]["footprint_km2_first"],
          g["summary"]["footprint_km2_last"], g["summary"]["logistics_traffic_total"],
-         g["summary"]["activity_trend_per_week"], *(g["summary"]["activity_trend_ci"] or [None, None]),
+         g["summary"]["activity_trend_per_week"],
+         *(g["summary"]["activity_trend_ci"] or [None, None]),
          g["summary"]["weeks_without_data"]]
         for g in data["group_state"]
     ]  # fmt: skip
@@ -127,7 +128,8 @@ def _effects(data: dict[str, Any], name: dict[str, str]) -> str:
     a1, a2 = fig.subplots(1, 2)
     ys = list(range(len(est)))
     a1.errorbar([r["effect"] for r in est], ys, fmt="o", ms=3,
-                xerr=[[r["effect"] - r["ci_low"] for r in est], [r["ci_high"] - r["effect"] for r in est]])  # fmt: skip
+                xerr=[[r["effect"] - r["ci_low"] for r in est],
+                      [r["ci_high"] - r["effect"] for r in est]])  # fmt: skip
     a1.axvline(0, color="grey", lw=0.8)
     a1.set_yticks(
         ys, [f"{name[r['party']]} {r['target_category']} ({r['outcome']})" for r in est], fontsize=6
@@ -154,11 +156,13 @@ def _corroboration(data: dict[str, Any], name: dict[str, str]) -> str:
               "inflation (points)", "low", "high"]  # fmt: skip
     harm = data["harm"]
     hrows = [[name[p["party"]], p["linked"], p["named_not_linked"], p["civilian_casualties_low"],
-              p["civilian_casualties_high"], ", ".join(f"{k} {v}" for k, v in p["by_grading"].items())]
+              p["civilian_casualties_high"],
+              ", ".join(f"{k} {v}" for k, v in p["by_grading"].items())]
              for p in harm["parties"]]  # fmt: skip
     return (
         _table(header, rows)
-        + f"<p>{harm['allegations']} harm allegations, {harm['unlinked']} not linked to any strike.</p>"
+        + f"<p>{harm['allegations']} harm allegations, "
+        + f"{harm['unlinked']} not linked to any strike.</p>"
         + _table(
             ["party", "linked", "named, not linked", "casualties low", "high", "gradings"], hrows
         )

@@ -31,7 +31,7 @@ def masked(values: npt.NDArray[Any], keep: npt.NDArray[np.bool_]) -> pl.Series:
 
 @dataclass
 class Ids:
-    """Issues the ids of one scenario: fixed ones for parties and groups, counted ones for records."""
+    """Issues a scenario's ids: fixed for parties and groups, counted for records."""
 
     seed: int
     party_keys: tuple[str, ...]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from ..inputs import AssessmentInputs
@@ -38,15 +39,19 @@ def _claims(world: World, ids: Ids) -> dict[str, dict[str, float]]:
     out = {}
     for key, pid in zip(world.config.parties, ids.parties.tolist(), strict=True):
         mine = s.filter(pl.col("party") == key)
-        claimed = mine["claimed_effect"].is_in(["destroyed", "damaged"]).mean()
-        true = mine["true_success"].mean()
+        claimed = _mean(mine["claimed_effect"].is_in(["destroyed", "damaged"]).to_numpy())
+        true = _mean(mine["true_success"].to_numpy())
         out[pid] = {
             "upgrade_probability": world.inflation.get(key, 0.0),
-            "claimed_success_rate": float(claimed or 0.0),
-            "true_success_rate": float(true or 0.0),  # type: ignore[arg-type]
-            "inflation_points": 100.0 * (float(claimed or 0.0) - float(true or 0.0)),  # type: ignore[arg-type]
+            "claimed_success_rate": claimed,
+            "true_success_rate": true,
+            "inflation_points": 100.0 * (claimed - true),
         }
     return out
+
+
+def _mean(values: npt.NDArray[Any]) -> float:
+    return float(values.astype(np.float64).mean()) if values.size else 0.0
 
 
 def ground_truth(

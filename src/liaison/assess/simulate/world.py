@@ -6,13 +6,14 @@ fixed order, with loops over weeks and groups only (never over records).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import h3
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-import polars_h3 as plh3
+import polars_h3 as plh3  # type: ignore[import-untyped]
 
 from .config import GROUPS, ROUTES, SimConfig, default_inflation, default_targeting
 from .strikes import apply_effects, draw_strikes
@@ -87,7 +88,7 @@ def _routes(cells: npt.NDArray[np.uint64]) -> I:
     route = np.full(cells.size, -1, np.int64)
     for r, (_, pts) in enumerate(ROUTES):
         lats, lons = [], []
-        for (a0, o0), (a1, o1) in zip(pts[:-1], pts[1:], strict=True):
+        for (a0, o0), (a1, o1) in itertools.pairwise(pts):
             t = np.linspace(0.0, 1.0, 120)
             lats.append(a0 + t * (a1 - a0))
             lons.append(o0 + t * (o1 - o0))
