@@ -30,9 +30,12 @@ def snapshot(node: Node) -> list[tuple[str, str, bytes]]:
     ]
 
 
-def test_every_kind_is_stored_signed_and_audited(node: Node, tmp_path: Path) -> None:
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "worker"])
+def test_every_kind_is_stored_signed_and_audited(
+    node: Node, tmp_path: Path, parallel: bool
+) -> None:
     objs = example_objects(node.party_id)
-    report = ingest_file(node, bundle(tmp_path / "all.json", objs))
+    report = ingest_file(node, bundle(tmp_path / "all.json", objs), parallel=parallel)
     assert (report.accepted, report.refused) == (len(objs), 0)
     kinds = set(node.store.counts())
     assert kinds == set(KINDS)
@@ -84,15 +87,16 @@ BAD_CASES = [
 ]
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "worker"])
 @pytest.mark.parametrize(("label", "mutate", "field"), BAD_CASES, ids=[c[0] for c in BAD_CASES])
 def test_one_bad_object_refuses_the_whole_bundle(
-    node: Node, tmp_path: Path, label: str, mutate: Any, field: str
+    node: Node, tmp_path: Path, label: str, mutate: Any, field: str, parallel: bool
 ) -> None:
     objs = example_objects(node.party_id)
     strike_index = next(i for i, o in enumerate(objs) if o["type"].endswith("strike-report"))
     mutate(objs[strike_index])
     before = snapshot(node)
-    report = ingest_file(node, bundle(tmp_path / "bad.json", objs))
+    report = ingest_file(node, bundle(tmp_path / "bad.json", objs), parallel=parallel)
     assert not report.committed
     assert report.accepted == 0
     assert report.refused == 1

@@ -29,6 +29,7 @@ from liaison.crypto.canonical import canonical_json
 from liaison.crypto.keys import NodeKey, PublicKey
 from liaison.crypto.merkle import DIGEST_SIZE, root_from_proof
 from liaison.crypto.seal import ALG, BatchSeal, RootCache, seal_batch, verify_root
+from liaison.records._ids import EXT_SIGNATURE as _RECORDS_EXT_SIGNATURE
 
 __all__ = [
     "EXT_SIGNATURE",
@@ -43,7 +44,7 @@ __all__ = [
 
 #: Placeholder id of the signature extension definition (the records package
 #: will own the real one).
-EXT_SIGNATURE: Final = "extension-definition--7b5f3f0e-5a4e-5b8e-9d0c-2f6a1c3e9b11"
+EXT_SIGNATURE: Final = _RECORDS_EXT_SIGNATURE
 _HEX64: Final = frozenset("0123456789abcdef")
 
 

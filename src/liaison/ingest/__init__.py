@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from liaison.ingest._check import FileSource, checked_file_batches
 from liaison.ingest._csv import Mapping, RowError, iter_csv, load_mapping
-from liaison.ingest._pipeline import IngestReport, ingest_items, ingest_objects
+from liaison.ingest._pipeline import IngestReport, ingest_checked, ingest_items, ingest_objects
 from liaison.ingest._shape import STIX_TYPES, shape_record
 from liaison.ingest._sources import Item, SourceError, iter_stix
 
@@ -38,6 +39,10 @@ def guess_format(path: Path) -> Format:
     return "csv" if path.suffix.lower() in (".csv", ".tsv") else "stix"
 
 
+#: Files larger than this are checked in a worker process while the node writes.
+PARALLEL_ABOVE_BYTES = 4 * 2**20
+
+
 def ingest_file(
     node: Node,
     path: Path,
@@ -46,21 +51,20 @@ def ingest_file(
     mapping: Path | None = None,
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
+    parallel: bool | None = None,
 ) -> IngestReport:
-    """Ingest one file (a STIX bundle, or a CSV file with its mapping)."""
-    fmt = format or guess_format(path)
-    if fmt == "csv":
-        if mapping is None:
-            report = IngestReport(str(path), committed=False)
-            report.refuse(f"{path.name}: CSV input needs a mapping (--mapping FILE.toml)")
-            return report
-        try:
-            spec = load_mapping(mapping)
-        except SourceError as exc:
-            report = IngestReport(str(path), committed=False)
-            report.refuse(str(exc))
-            return report
-        items = iter_csv(path, spec, created_by_ref=node.party_id)
-    else:
-        items = iter_stix(path)
-    return ingest_items(node, items, source=str(path), skip_invalid=skip_invalid, progress=progress)
+    """Ingest one file (a STIX bundle, or a CSV file with its mapping).
+
+    Large files are checked (parsed, validated, canonicalised, hashed) in a
+    worker process while this process writes: both cores work.
+    """
+    source = FileSource(path, format or guess_format(path), mapping, node.party_id)
+    if parallel is None:
+        parallel = path.is_file() and path.stat().st_size > PARALLEL_ABOVE_BYTES
+    return ingest_checked(
+        node,
+        checked_file_batches(source, parallel=parallel),
+        source=str(path),
+        skip_invalid=skip_invalid,
+        progress=progress,
+    )

@@ -44,7 +44,7 @@ from typing import Any
 
 from liaison.ingest._shape import STIX_TYPES, TIMESTAMP_FIELDS, shape_record
 from liaison.ingest._sources import Item, SourceError
-from liaison.records._ids import LIAISON_NAMESPACE
+from liaison.records import LIAISON_NAMESPACE
 
 _CONVERSIONS = ("str", "int", "float", "timestamp", "list")
 

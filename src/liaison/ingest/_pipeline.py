@@ -3,17 +3,14 @@ batches, inside one transaction per source (all or nothing by default)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from liaison.crypto import CanonicalizationError, canonical_json, seal_batch
+from liaison.crypto import seal_batch
+from liaison.ingest._check import BATCH_SIZE, Checked, CheckedBatch, checked_batches
 from liaison.ingest._sources import Item, SourceError
-from liaison.records import RecordError, index_of, parse_record
-from liaison.records._index import RecordIndex
 from liaison.store import NewVersion, Seal, StoreError
 
 if TYPE_CHECKING:
@@ -21,7 +18,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("liaison.ingest")
 
-BATCH_SIZE = 5_000
 MAX_ERRORS_KEPT = 200
 
 
@@ -48,14 +44,6 @@ class IngestReport:
 
 class _Abort(Exception):
     """Raised inside the transaction to roll a refused source back."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Checked:
-    index: RecordIndex
-    body: bytes
-    digest: bytes
-    where: str
 
 
 def ingest_objects(
@@ -89,7 +77,28 @@ def ingest_items(
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> IngestReport:
-    """Ingest a stream of items from one source.
+    """Ingest a stream of items from one source (checked in this process)."""
+    batches = checked_batches(iter(items), batch_size=batch_size)
+    return ingest_checked(
+        node,
+        batches,
+        source=source,
+        skip_invalid=skip_invalid,
+        received_from=received_from,
+        progress=progress,
+    )
+
+
+def ingest_checked(
+    node: Node,
+    batches: Iterator[CheckedBatch],
+    *,
+    source: str,
+    skip_invalid: bool = False,
+    received_from: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Write checked batches of one source.
 
     By default the source is all or nothing: the first refused record stops all
     writing (the rest is still checked, so every error is reported) and the
@@ -97,18 +106,17 @@ def ingest_items(
     Refusals are audited after the data transaction, so they are kept either way.
     """
     report = IngestReport(source)
-    store = node.store
-    iterator = iter(items)
     try:
-        with store.transaction() as tx:
-            for batch in _batches(iterator, batch_size):
-                checked = _check_batch(batch, report)
+        with node.store.transaction() as tx:
+            for batch in batches:
+                for message in batch.errors:
+                    report.refuse(message)
                 writing = skip_invalid or report.refused == 0
-                new = _classify(node, checked, report, writing=writing)
+                new, latest = _classify(node, batch.records, report)
                 if writing and new:
-                    _write(node, tx, new, source, received_from, report)
+                    _write(node, tx, new, latest, source, received_from, report)
                 if progress is not None:
-                    progress(len(batch))
+                    progress(batch.size)
             if report.refused and not skip_invalid:
                 raise _Abort
     except _Abort:
@@ -127,37 +135,13 @@ def ingest_items(
     return report
 
 
-def _batches(it: Iterator[Item], size: int) -> Iterator[list[Item]]:
-    while batch := list(islice(it, size)):
-        yield batch
-
-
-def _check_batch(batch: list[Item], report: IngestReport) -> list[_Checked]:
-    out: list[_Checked] = []
-    sha256 = hashlib.sha256
-    for item in batch:
-        if item.error is not None:
-            report.refuse(item.error)
-            continue
-        try:
-            record = parse_record(item.obj)
-            body = canonical_json(item.obj)
-        except RecordError as exc:
-            report.refuse(f"{item.where}: {exc}")
-            continue
-        except CanonicalizationError as exc:
-            report.refuse(f"{item.where}: {exc}")
-            continue
-        out.append(_Checked(index_of(record), body, sha256(body).digest(), item.where))
-    return out
-
-
 def _classify(
-    node: Node, checked: list[_Checked], report: IngestReport, *, writing: bool
-) -> list[_Checked]:
-    """Split into unchanged, conflicting (refused) and new versions."""
+    node: Node, checked: list[Checked], report: IngestReport
+) -> tuple[list[Checked], dict[str, str]]:
+    """Split into unchanged, conflicting (refused) and new versions; also return
+    the stored latest ``modified`` of the batch's ids (for the writer)."""
     seen: dict[tuple[str, str], bytes] = {}
-    unique: list[_Checked] = []
+    unique: list[Checked] = []
     for c in checked:
         key = (c.index.id, c.index.modified)
         prior = seen.get(key)
@@ -168,8 +152,8 @@ def _classify(
             report.unchanged += 1
         else:
             report.refuse(_conflict(c))
-    stored = node.store.existing_digests(list(seen))
-    new: list[_Checked] = []
+    stored, latest = node.store.stored_versions_of([k[0] for k in seen])
+    new: list[Checked] = []
     for c in unique:
         digest = stored.get((c.index.id, c.index.modified))
         if digest is None:
@@ -178,10 +162,10 @@ def _classify(
             report.unchanged += 1
         else:
             report.refuse(_conflict(c))
-    return new
+    return new, latest
 
 
-def _conflict(c: _Checked) -> str:
+def _conflict(c: Checked) -> str:
     return (
         f"{c.where}: {c.index.id}: version {c.index.modified} already exists with a different "
         "body (a changed record needs a new 'modified')"
@@ -191,7 +175,8 @@ def _conflict(c: _Checked) -> str:
 def _write(
     node: Node,
     tx: Any,
-    new: list[_Checked],
+    new: list[Checked],
+    latest: dict[str, str],
     source: str,
     received_from: str | None,
     report: IngestReport,
@@ -206,6 +191,7 @@ def _write(
             NewVersion(c.index, c.body, c.digest, i, sealed.proofs[i], received_from)
             for i, c in enumerate(new)
         ],
+        latest=latest,
     )
     detail = {
         "count": len(new),

@@ -3,18 +3,24 @@ and a head checkpoint signed by the node key (detects a truncated log)."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
 
-from liaison.audit import AuditEntry, AuditReport, ChainHead, extend_chain, verify_chain
+from liaison.audit import (
+    AuditEntry,
+    AuditReport,
+    ChainHead,
+    extend_chain,
+    sign_head,
+    verify_chain,
+    verify_head,
+)
 from liaison.crypto import NodeKey, PublicKey, canonical_json
 from liaison.store import AuditRow, Store, Writer
 
 _HEAD_KEY = "audit_head"
-_HEAD_DOMAIN = b"liaison/audit-head/v1\x00"
 
 
 def append(
@@ -63,8 +69,7 @@ def _row(e: AuditEntry) -> AuditRow:
 
 
 def _signed_head(key: NodeKey, head: ChainHead) -> str:
-    message = _HEAD_DOMAIN + f"{head.seq}:{head.hash}".encode()
-    signature = base64.b64encode(key.sign(message)).decode()
+    signature = sign_head(key, head)
     return orjson.dumps({"seq": head.seq, "hash": head.hash, "signature": signature}).decode()
 
 
@@ -77,10 +82,9 @@ def _trusted_head(store: Store, public_key: PublicKey) -> ChainHead | AuditRepor
     try:
         data = orjson.loads(raw)
         head = ChainHead(int(data["seq"]), str(data["hash"]))
-        signature = base64.b64decode(data["signature"], validate=True)
+        signature = str(data["signature"])
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return AuditReport(False, 0, 1, "the signed head checkpoint is unreadable")
-    message = _HEAD_DOMAIN + f"{head.seq}:{head.hash}".encode()
-    if not public_key.verify(signature, message):
+    if not verify_head(public_key, head, signature):
         return AuditReport(False, 0, 1, "the head checkpoint's signature does not verify")
     return head

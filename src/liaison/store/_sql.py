@@ -4,7 +4,7 @@ and the few statements whose spelling differs (placeholders, arrays, bulk copy).
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -112,29 +112,30 @@ class SqlStore(abc.ABC):
     # -- reading ------------------------------------------------------------------
     def existing_digests(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
         """Digests of the given ``(id, modified)`` versions that are already stored."""
-        found: dict[tuple[str, str], bytes] = {}
-        ids = sorted({k[0] for k in keys})
+        digests, _ = self.stored_versions_of([k[0] for k in keys])
         wanted = set(keys)
-        for start in range(0, len(ids), _CHUNK):
-            frag, param = self._in_list("id", ids[start : start + _CHUNK])
-            for rid, mod, dig in self._execute(
-                f"SELECT id, modified, digest FROM records WHERE {frag}", (param,)
-            ):
-                if (rid, mod) in wanted:
-                    found[(rid, mod)] = bytes(dig)
-        return found
+        return {k: d for k, d in digests.items() if k in wanted}
 
     def latest_modified(self, ids: Sequence[str]) -> dict[str, str]:
         """The newest stored ``modified`` of each given id that exists."""
-        out: dict[str, str] = {}
+        return self.stored_versions_of(ids)[1]
+
+    def stored_versions_of(
+        self, ids: Sequence[str]
+    ) -> tuple[dict[tuple[str, str], bytes], dict[str, str]]:
+        """For the given ids: digest of every stored version, and each id's latest
+        ``modified`` — one indexed query per chunk of ids."""
+        digests: dict[tuple[str, str], bytes] = {}
+        latest: dict[str, str] = {}
         uniq = sorted(set(ids))
         for start in range(0, len(uniq), _CHUNK):
             frag, param = self._in_list("id", uniq[start : start + _CHUNK])
-            for rid, mod in self._execute(
-                f"SELECT id, modified FROM records WHERE latest = 1 AND {frag}", (param,)
-            ):
-                out[rid] = mod
-        return out
+            sql = f"SELECT id, modified, digest, latest FROM records WHERE {frag}"
+            for rid, mod, dig, is_latest in self._execute(sql, (param,)):
+                digests[(rid, mod)] = _bytes(dig)
+                if is_latest:
+                    latest[rid] = mod
+        return digests, latest
 
     def query(self, q: Query) -> Iterator[StoredVersion]:
         """Versions matching ``q`` in storage order (``rid``)."""
@@ -275,24 +276,24 @@ class Writer:
         )
         return int(cur.fetchone()[0])
 
-    def add_versions(self, batch_id: int, versions: Sequence[NewVersion]) -> None:
+    def add_versions(
+        self,
+        batch_id: int,
+        versions: Sequence[NewVersion],
+        *,
+        latest: Mapping[str, str] | None = None,
+    ) -> None:
         """Insert new versions (callers filter out already-stored ones first).
 
-        Raises VersionConflict if one of them exists with another body.
+        ``latest`` is the stored latest ``modified`` of the batch's ids, when the
+        caller has just read it in this transaction (saves a query). Raises
+        VersionConflict if one of the versions exists with another body.
         """
         if not versions:
             return
         store = self._store
-        keys = [(v.index.id, v.index.modified) for v in versions]
-        clash = store.existing_digests(keys)
-        for v in versions:
-            got = clash.get((v.index.id, v.index.modified))
-            if got is not None and got != v.digest:
-                raise VersionConflict(v.index.id, v.index.modified)
-        if clash:
-            raise StoreError(f"{len(clash)} version(s) already stored; filter them first")
         newest = _newest_in_batch(versions)
-        previous = store.latest_modified(list(newest))
+        previous = latest if latest is not None else store.latest_modified(list(newest))
         demote = [i for i, m in newest.items() if i in previous and previous[i] < m]
         keep_old = {i for i, m in newest.items() if i in previous and previous[i] >= m}
         for start in range(0, len(demote), _CHUNK):
@@ -303,20 +304,43 @@ class Writer:
         for v in versions:
             ix = v.index
             fine, coarse = _area.cell_keys(ix.latitude, ix.longitude)
-            latest = 1 if (ix.id not in keep_old and newest[ix.id] == ix.modified) else 0
+            is_latest = 1 if (ix.id not in keep_old and newest[ix.id] == ix.modified) else 0
             if ix.time_start_ms is not None and ix.time_end_ms is not None:
                 max_span = max(max_span, ix.time_end_ms - ix.time_start_ms)
             rows.append(
                 (
                     ix.id, ix.modified, ix.kind, ix.time_start_ms, ix.time_end_ms,
                     ix.group_ref, ix.party_ref, ix.latitude, ix.longitude, ix.precision_m,
-                    fine, coarse, int(ix.revoked), latest, v.body, v.digest, batch_id,
+                    fine, coarse, int(ix.revoked), is_latest, v.body, v.digest, batch_id,
                     v.leaf_index, v.proof, v.received_from,
                 )
             )  # fmt: skip
-        store._bulk_insert_records(rows)
+        # The UNIQUE (id, modified) index is the final guard; a savepoint keeps the
+        # transaction usable (PostgreSQL) so that a clash can be explained.
+        store._execute("SAVEPOINT liaison_insert")
+        try:
+            store._bulk_insert_records(rows)
+        except StoreError:
+            store._execute("ROLLBACK TO SAVEPOINT liaison_insert")
+            self._raise_conflict(versions)
+            raise
+        store._execute("RELEASE SAVEPOINT liaison_insert")
         if max_span > int(store.get_meta("max_span_ms") or 0):
             store._set_meta("max_span_ms", str(max_span))
+
+    def _raise_conflict(self, versions: Sequence[NewVersion]) -> None:
+        """Explain a failed insert: a version already stored (with which body)."""
+        keys = [(v.index.id, v.index.modified) for v in versions]
+        stored = self._store.existing_digests(keys)
+        for v in versions:
+            got = stored.get((v.index.id, v.index.modified))
+            if got is not None:
+                if got != v.digest:
+                    raise VersionConflict(v.index.id, v.index.modified)
+                raise StoreError(
+                    f"{v.index.id}: version {v.index.modified} is already stored; "
+                    "callers must leave out unchanged versions"
+                )
 
     def append_audit(self, rows: Sequence[AuditRow]) -> None:
         """Append audit entries (already chained by the caller)."""

@@ -32,6 +32,9 @@ class SqliteStore(SqlStore):
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA busy_timeout=10000")
+            # A larger page cache keeps the index B-trees in memory during bulk ingest.
+            self._conn.execute("PRAGMA cache_size=-131072")
+            self._conn.execute("PRAGMA temp_store=MEMORY")
         except sqlite3.Error as exc:
             raise StoreUnreachable(f"cannot open store {self.url}: {exc}") from exc
         self._depth = 0

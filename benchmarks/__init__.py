@@ -1,0 +1,1 @@
+"""liaison's benchmarks: ``python -m benchmarks [NAME ...] [--quick]`` (``make bench``)."""
