@@ -197,8 +197,7 @@ def _estimate(
     rng = party_seed(params, "effects", party, cat, name)
     cohorts, cohort_of = np.unique(weeks, return_inverse=True)
     # clustered by cohort: units struck the same week share their controls
-    boot = rng.poisson(1.0, (params.bootstrap_replicates, cohorts.size))[:, cohort_of]
-    boot = boot.astype(np.float64)
+    boot = rng.poisson(1.0, (params.bootstrap_replicates, cohorts.size)).astype(np.float64)
     a = (1.0 - params.confidence_level) / 2.0
 
     crit = float(stats.t.ppf(1.0 - a, max(cohorts.size - 1, 1)))
@@ -208,7 +207,9 @@ def _estimate(
         if den.sum() <= 0:
             return np.nan, np.nan, np.nan
         point = float(num.sum() / den.sum())
-        reps = (boot @ num) / np.where(boot @ den > 0, boot @ den, np.nan)
+        num_c = np.bincount(cohort_of, weights=num, minlength=cohorts.size)
+        den_c = np.bincount(cohort_of, weights=den, minlength=cohorts.size)
+        reps = (boot @ num_c) / np.where(boot @ den_c > 0, boot @ den_c, np.nan)
         se = float(np.nanstd(reps, ddof=1))
         return point, point - crit * se, point + crit * se
 
