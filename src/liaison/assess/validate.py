@@ -116,13 +116,13 @@ def summarise(scores: list[ScenarioScore]) -> list[Criterion]:
     return [
         Criterion("scenarios", str(n), "≥ 20", n >= 20),
         Criterion(
-            "targeting share, IS-like group: max |error|",
+            "targeting share, IS-like group: largest error",
             f"{err_main.max():.2f} pp ({len(main)} party×scenario)" if main.__len__() else "–",
             "≤ 3 pp",
             bool(main) and float(err_main.max()) <= 3.0,
         ),
         Criterion(
-            "targeting share, all groups: max |error|",
+            "targeting share, all groups: largest error",
             f"{err_all.max():.2f} pp ({len(tg)} rows)" if tg else "–",
             "≤ 3 pp",
             bool(tg) and float(err_all.max()) <= 3.0,
@@ -161,7 +161,7 @@ def summarise(scores: list[ScenarioScore]) -> list[Criterion]:
             bool(zero) and rate(zero) <= 0.10,
         ),
         Criterion(
-            "claim inflation: max |error|",
+            "claim inflation: largest error",
             f"{infl.max():.2f} points ({infl.size} rows)" if infl.size else "–",
             "≤ 5 points",
             bool(infl.size) and float(infl.max()) <= 5.0,
