@@ -77,3 +77,20 @@ def test_huge_location_uncertainty(small: tuple[AssessmentInputs, dict[str, Any]
     assert all("no strike report" in r["message"] for r in result.data["targeting"])
     data = orjson.loads(result.to_json_bytes())
     assert data["effects"] == []
+
+
+def test_latest_version_wins_and_revoked_dropped() -> None:
+    base = {
+        "type": "liaison-harm-allegation", "spec_version": "2.1",
+        "id": "liaison-harm-allegation--00000000-0000-4000-8000-000000000001",
+        "created": "2016-01-01T00:00:00.000Z", "time_start": "2016-01-01T00:00:00Z",
+        "time_end": "2016-01-01T01:00:00Z", "latitude": 35.0, "longitude": 38.0,
+        "precision": 1000.0, "grading": "weak",
+    }  # fmt: skip
+    old = {**base, "modified": "2016-01-01T00:00:00.000Z"}
+    new = {**base, "modified": "2016-02-01T00:00:00.000Z", "grading": "confirmed"}
+    gone = {**base, "id": base["id"][:-1] + "2", "modified": "2016-01-01T00:00:00.000Z",
+            "revoked": True}  # fmt: skip
+    inputs = inputs_from_objects([new, old, gone])
+    assert inputs.harm["grading"].to_list() == ["confirmed"]
+    assert inputs.harm["t_start_ms"].to_list() == [1451606400000]
