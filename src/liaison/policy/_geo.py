@@ -1,0 +1,100 @@
+"""Geometry for coarsening and area selectors: H3 snapping, cell radii, distances.
+
+A point coarsened to ``N`` metres is moved to the centre of the H3 cell that
+contains it, at the finest resolution whose every cell is at least ``N`` metres
+in radius (centre to farthest vertex). Across the globe the smallest cells of a
+resolution (near the pentagons) have a radius of about 0.70 times the average
+hexagon edge; ``MIN_RADIUS_FACTOR`` is a margin below that, and the radius of
+the actual cell is checked too (a coarser cell is taken if it were ever smaller).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import h3
+
+__all__ = [
+    "EARTH_RADIUS_M",
+    "MAX_COARSEN_M",
+    "MIN_RADIUS_FACTOR",
+    "cell_radius_m",
+    "distance_m",
+    "in_cells",
+    "resolution_for",
+    "snap",
+    "snap_route",
+]
+
+#: Mean Earth radius used by H3 (metres).
+EARTH_RADIUS_M = 6_371_007.180918475
+#: Lower bound of (cell radius / average hexagon edge length) over all H3 cells.
+MIN_RADIUS_FACTOR = 0.69
+_AVERAGE_EDGE_M: tuple[float, ...] = tuple(
+    float(h3.average_hexagon_edge_length(r, "m")) for r in range(16)
+)
+#: The largest ``coarsen_m`` a rule may ask for (resolution-0 cells, about 880 km).
+MAX_COARSEN_M = 880_000.0
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine on H3's sphere)."""
+    p1 = math.radians(lat1)
+    p2 = math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+def resolution_for(metres: float) -> int:
+    """The finest H3 resolution whose every cell has a radius of at least ``metres``."""
+    if not 0 < metres <= MAX_COARSEN_M:
+        raise ValueError(f"coarsening must be in (0, {MAX_COARSEN_M:.0f}] metres (got {metres})")
+    for resolution in range(15, -1, -1):
+        if MIN_RADIUS_FACTOR * _AVERAGE_EDGE_M[resolution] >= metres:
+            return resolution
+    return 0
+
+
+def cell_radius_m(cell: str) -> float:
+    """Distance from the centre of ``cell`` to its farthest boundary vertex, in metres."""
+    lat, lon = h3.cell_to_latlng(cell)
+    return max(distance_m(lat, lon, vlat, vlon) for vlat, vlon in h3.cell_to_boundary(cell))
+
+
+def snap(lat: float, lon: float, resolution: int, metres: float) -> tuple[float, float, float]:
+    """``(lat, lon, radius)`` of the centre of the cell holding the point.
+
+    Starts at ``resolution`` and goes coarser while the cell's radius is below
+    ``metres``. The point lies within ``radius`` metres of the returned centre.
+    """
+    while True:
+        cell = h3.latlng_to_cell(lat, lon, resolution)
+        radius = cell_radius_m(cell)
+        if radius >= metres or resolution == 0:
+            centre_lat, centre_lon = h3.cell_to_latlng(cell)
+            return centre_lat, centre_lon, radius
+        resolution -= 1
+
+
+def snap_route(
+    route: Sequence[Sequence[float]], resolution: int, metres: float
+) -> list[list[float]] | None:
+    """Each route point snapped to its cell centre, consecutive repeats merged.
+
+    ``None`` when fewer than two distinct points remain (the route then says no
+    more than the coarsened point location and is dropped).
+    """
+    out: list[list[float]] = []
+    for point in route:
+        lat, lon, _ = snap(point[0], point[1], resolution, metres)
+        if not out or out[-1] != [lat, lon]:
+            out.append([lat, lon])
+    return out if len(out) >= 2 else None
+
+
+def in_cells(lat: float, lon: float, cells: Mapping[int, frozenset[str]]) -> bool:
+    """Whether the point falls in one of ``cells`` (grouped by resolution)."""
+    return any(h3.latlng_to_cell(lat, lon, res) in group for res, group in cells.items())
