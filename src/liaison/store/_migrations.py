@@ -59,7 +59,58 @@ _V1 = [
         hash TEXT NOT NULL)""",
 ]
 
-MIGRATIONS: tuple[list[str], ...] = (_V1,)
+# Migration 2: exchange between nodes — partners, per-partner release rows (the
+# exact bytes served over TAXII, paged by a per-partner sequence), delayed
+# releases, sync cursors and receipts (provenance of received versions).
+_V2 = [
+    """CREATE TABLE partners (
+        name TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        public_key TEXT,
+        party_id TEXT,
+        unsigned SMALLINT NOT NULL,
+        collection_id TEXT NOT NULL UNIQUE,
+        token_hash TEXT,
+        added TEXT NOT NULL)""",
+    """CREATE TABLE releases (
+        partner TEXT NOT NULL,
+        pseq {bigint} NOT NULL,
+        id TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        type TEXT NOT NULL,
+        date_added {bigint} NOT NULL,
+        latest SMALLINT NOT NULL,
+        revoked SMALLINT NOT NULL,
+        rule TEXT NOT NULL,
+        body {blob} NOT NULL,
+        PRIMARY KEY (partner, pseq),
+        UNIQUE (partner, id, modified))""",
+    "CREATE INDEX releases_added ON releases (partner, date_added)",
+    "CREATE INDEX releases_latest ON releases (partner, latest, pseq)",
+    """CREATE TABLE release_pending (
+        partner TEXT NOT NULL,
+        id TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        release_at {bigint} NOT NULL,
+        PRIMARY KEY (partner, id))""",
+    "CREATE INDEX release_pending_at ON release_pending (release_at)",
+    """CREATE TABLE sync_cursors (
+        partner TEXT PRIMARY KEY,
+        next_token TEXT,
+        added_after TEXT,
+        objects {bigint} NOT NULL,
+        updated TEXT NOT NULL)""",
+    """CREATE TABLE receipts (
+        id TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        verified SMALLINT NOT NULL,
+        signature TEXT,
+        received TEXT NOT NULL,
+        PRIMARY KEY (id, modified, partner))""",
+]
+
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

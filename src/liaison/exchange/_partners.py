@@ -1,0 +1,98 @@
+"""The partner registry: pinned keys, TAXII URLs, tokens (stored hashed)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from liaison.crypto import PublicKey
+from liaison.exchange._auth import new_token, token_hash
+from liaison.store import _exchange as rows
+from liaison.store._exchange import PartnerRow
+
+if TYPE_CHECKING:
+    from liaison.node import Node
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class PartnerError(ValueError):
+    """A partner could not be added or found; the message says why."""
+
+
+def add_partner(
+    node: Node,
+    name: str,
+    url: str,
+    *,
+    public_key: str | None,
+    unsigned: bool = False,
+    party_id: str | None = None,
+) -> PartnerRow:
+    """Register (or update) a partner: its TAXII API root URL and pinned public key.
+
+    ``unsigned`` partners (e.g. a plain TAXII server) need no key; what comes from
+    them is stored marked unverified. Audited as ``partner-add``.
+    """
+    from liaison.node import _journal
+
+    if not _NAME.match(name):
+        raise PartnerError(f"partner name {name!r}: use 1-64 letters, digits, '_', '.', '-'")
+    if not url.startswith(("http://", "https://")):
+        raise PartnerError(f"partner {name}: --url must be an http(s) TAXII API root URL")
+    key_id = None
+    if public_key is not None:
+        try:
+            key_id = PublicKey.from_b64(public_key.strip()).key_id
+        except ValueError as exc:
+            raise PartnerError(f"partner {name}: not an Ed25519 public key ({exc})") from None
+        public_key = public_key.strip()
+    elif not unsigned:
+        raise PartnerError(f"partner {name}: a public key is required unless --unsigned")
+    if not url.endswith("/"):
+        url += "/"
+    old = rows.partner(node.store, name)
+    if party_id is None and old is not None and old.public_key == public_key:
+        party_id = old.party_id  # a new key forgets the party learnt under the old one
+    row = PartnerRow(
+        name=name,
+        url=url,
+        public_key=public_key,
+        party_id=party_id,
+        unsigned=unsigned,
+        collection_id=old.collection_id if old else str(node.ids()),
+        token_hash=old.token_hash if old else None,
+        added=node.now(),
+    )
+    with node.store.transaction() as tx:
+        rows.put_partner(node.store, row)
+        detail = {"url": url, "key_id": key_id, "unsigned": unsigned}
+        _journal.append(node.store, tx, node.key, [("partner-add", name, detail)], node.now())
+    return row
+
+
+def issue_token(node: Node, name: str) -> str:
+    """A new bearer token for ``name`` (replacing any previous one); only its hash
+    is stored. Audited as ``partner-token`` (without the token)."""
+    from liaison.node import _journal
+
+    if rows.partner(node.store, name) is None:
+        raise PartnerError(f"no partner {name!r}; add it first with 'liaison partner add'")
+    token = new_token()
+    digest = token_hash(token)
+    with node.store.transaction() as tx:
+        rows.set_token_hash(node.store, name, digest)
+        detail = {"token_sha256_prefix": digest[:8]}
+        _journal.append(node.store, tx, node.key, [("partner-token", name, detail)], node.now())
+    return token
+
+
+def get_partner(node: Node, name: str) -> PartnerRow:
+    found = rows.partner(node.store, name)
+    if found is None:
+        raise PartnerError(f"no partner {name!r} in this node")
+    return found
+
+
+def list_partners(node: Node) -> list[PartnerRow]:
+    return rows.partners(node.store)
