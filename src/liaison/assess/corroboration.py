@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-import polars_h3 as plh3  # type: ignore[import-untyped]
+import polars_h3 as plh3
 
 from .errors import Messages
 from .grid import DAY_MS, spacing_m

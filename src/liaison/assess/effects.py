@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from scipy import stats  # type: ignore[import-untyped]
+from scipy import stats
 
 from .errors import Messages
 from .params import Params

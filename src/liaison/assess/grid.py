@@ -8,7 +8,7 @@ import h3
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-import polars_h3 as plh3  # type: ignore[import-untyped]
+import polars_h3 as plh3
 
 __all__ = [
     "DAY_MS",

@@ -7,6 +7,7 @@ import logging
 import click
 
 from liaison import __version__
+from liaison.cli._assess import assess, simulate
 from liaison.cli._node import audit, init, key
 from liaison.cli._records import export, ingest, list_, show
 
@@ -24,7 +25,7 @@ def cli(verbose: bool) -> None:
     )
 
 
-for command in (init, key, ingest, list_, show, export, audit):
+for command in (init, key, ingest, list_, show, export, audit, simulate, assess):
     cli.add_command(command)
 
 

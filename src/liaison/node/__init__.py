@@ -14,6 +14,7 @@ from types import TracebackType
 from liaison.crypto import KeyFileError, NodeKey, PublicKey, create_key, load_key
 from liaison.ingest import ingest_objects
 from liaison.node import _journal
+from liaison.node._assess import NodeAssessment, assess_node
 from liaison.node._clock import Clock, IdFactory, SteppingClock, SystemClock, seeded_ids
 from liaison.node._config import (
     CONFIG_NAME,
@@ -33,11 +34,13 @@ __all__ = [
     "Clock",
     "IdFactory",
     "Node",
+    "NodeAssessment",
     "NodeConfig",
     "NodeError",
     "RecordCheck",
     "SteppingClock",
     "SystemClock",
+    "assess_node",
     "audit_report",
     "init_node",
     "open_node",

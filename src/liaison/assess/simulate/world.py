@@ -13,7 +13,7 @@ import h3
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-import polars_h3 as plh3  # type: ignore[import-untyped]
+import polars_h3 as plh3
 
 from .config import GROUPS, ROUTES, SimConfig, default_inflation, default_targeting
 from .strikes import apply_effects, draw_strikes
