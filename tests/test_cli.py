@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -142,3 +143,31 @@ def test_init_on_postgres(tmp_path: Path) -> None:
         assert [orjson.loads(x)["type"] for x in listed.stdout.splitlines()] == ["identity"]
     finally:
         drop_schema(f"liaison_cli_{os.getpid()}")
+
+
+def test_simulate_ingest_assess_is_reproducible(node_dir: Path, tmp_path: Path) -> None:
+    env = {"LIAISON_NODE": str(node_dir)}
+    sim = liaison("simulate", "sim", "--seed", "4", "--weeks", "16", "--strikes", "200",
+                  "--bbox", "35,38,36.5,40", cwd=tmp_path)  # fmt: skip
+    assert sim.returncode == 0, sim.stderr
+    bundles = [str(tmp_path / "sim" / f"party-{p}.json") for p in "AB"]
+    done = liaison("ingest", *bundles, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    first = liaison("assess", "--json", cwd=tmp_path, env=env)
+    second = liaison("assess", "--json", "--out", "report", cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout  # same inputs and parameters, same bytes
+    result = orjson.loads(first.stdout)
+    assert result["method_version"]
+    assert len(result["inputs_digest"]) == 64
+    html = (tmp_path / "report" / "report.html").read_text()
+    assert "<svg" in html
+    assert not re.search(
+        r"""(src|href)\s*=\s*["']?(https?:)?//""", html
+    )  # offline: no remote assets
+    stored = liaison("list", "--kind", "assessment", "--json", cwd=tmp_path, env=env)
+    assert len(stored.stdout.splitlines()) >= 5  # two runs stored their results as records
+    bad = liaison("assess", "--group", "no such group", cwd=tmp_path, env=env)
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr
+    assert "no such group" in bad.stderr

@@ -24,14 +24,29 @@ from liaison.node import assess_node
 @click.option("--parties", default="A,B", show_default=True, help="Comma-separated party names.")
 @click.option("--strikes", type=click.IntRange(10, 1_000_000), default=1500, show_default=True,
               help="Strikes per party.")  # fmt: skip
-def simulate(out: Path, seed: int, weeks: int, parties: str, strikes: int) -> None:
+@click.option(
+    "--bbox", help="LAT_MIN,LON_MIN,LAT_MAX,LON_MAX of the theatre (smaller = fewer records)."
+)
+def simulate(
+    out: Path, seed: int, weeks: int, parties: str, strikes: int, bbox: str | None
+) -> None:
     """Write a synthetic conflict with known ground truth (STIX bundles + ground_truth.json)."""
     names = [p.strip() for p in parties.split(",") if p.strip()]
     if not names:
         fail("--parties: give at least one party name", EXIT_USAGE)
-    summary = simulate_conflict(
-        out, seed=seed, weeks=weeks, parties=names, strikes_per_party=strikes
-    )
+    box = None
+    if bbox is not None:
+        try:
+            a, b, c, d = (float(x) for x in bbox.split(","))
+        except ValueError:
+            fail("--bbox: expected LAT_MIN,LON_MIN,LAT_MAX,LON_MAX", EXIT_USAGE)
+        box = (a, b, c, d)
+    try:
+        summary = simulate_conflict(
+            out, seed=seed, weeks=weeks, parties=names, strikes_per_party=strikes, bbox=box
+        )
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
     for name, path in summary.bundles.items():
         click.echo(f"{name}: {path}")
     click.echo(f"ground truth: {summary.ground_truth}")

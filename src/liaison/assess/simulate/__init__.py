@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +53,13 @@ def simulate(
     weeks: int = 52,
     parties: Sequence[str] = ("A", "B"),
     strikes_per_party: int = 1500,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> SimulationSummary:
-    """Write a simulated conflict to ``out_dir``: same seed and arguments, same bytes."""
+    """Write a simulated conflict to ``out_dir``: same seed and arguments, same bytes.
+
+    ``bbox`` (lat_min, lon_min, lat_max, lon_max) sets the theatre; a smaller one
+    gives fewer cells, hence fewer presence reports and events.
+    """
     if weeks < 1:
         raise ValueError("weeks must be ≥ 1")
     if not parties or len(set(parties)) != len(parties):
@@ -63,6 +69,11 @@ def simulate(
     config = SimConfig(
         seed=seed, weeks=weeks, parties=tuple(parties), strikes_per_party=strikes_per_party
     )
+    if bbox is not None:
+        lat0, lon0, lat1, lon1 = bbox
+        if not (-90 <= lat0 < lat1 <= 90 and -180 <= lon0 < lon1 <= 180):
+            raise ValueError(f"bbox must be lat_min < lat_max, lon_min < lon_max (got {bbox})")
+        config = dataclasses.replace(config, bbox=bbox)
     inputs, truth, ids = simulate_inputs(config)
     out_dir.mkdir(parents=True, exist_ok=True)
     bundles: dict[str, Path] = {}
