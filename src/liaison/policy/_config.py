@@ -260,6 +260,8 @@ def _rule(index: int, raw: Mapping[str, Any], where: str, out: list[str]) -> Rul
     since, until = values.get("since"), values.get("until")
     if since is not None and until is not None and since > until:
         bad("until", "is before since")
+    if values.get("allow_onward") and "object_marking_refs" in values.get("drop_fields", ()):
+        bad("allow_onward", "cannot be true when drop_fields removes object_marking_refs")
     if len(out) > before:
         return None
     coarsen, resolution = values.get("coarsen_m", (None, None))
