@@ -12,8 +12,7 @@ from rich.table import Table
 
 from liaison.assess import AssessmentError, Params
 from liaison.assess.simulate import simulate as simulate_conflict
-from liaison.cli._common import EXIT_REFUSED, EXIT_USAGE, fail, node_option, opened
-from liaison.cli._records import _time
+from liaison.cli._common import EXIT_REFUSED, EXIT_USAGE, fail, node_option, opened, when
 from liaison.node import assess_node
 
 
@@ -78,7 +77,7 @@ def assess(
 ) -> None:
     """Assess groups and strikes from the node's records (its own and received)."""
     params = _params(params_file)
-    start, end = _time(date_from, "from"), _time(date_to, "to")
+    start, end = when(date_from, "from"), when(date_to, "to", end_of_day=True)
     period = None
     if start is not None or end is not None:
         period = (start if start is not None else 0, end if end is not None else 2**53)

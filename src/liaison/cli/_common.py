@@ -12,6 +12,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from liaison.node import Node, NodeError, open_node
+from liaison.records import timestamp_ms
 from liaison.store import StoreError
 
 # Exit codes (documented in README.md).
@@ -55,3 +56,18 @@ def opened(node_dir: Path) -> Iterator[Node]:
         fail(str(exc), EXIT_NODE)
     finally:
         node.close()
+
+
+def when(value: str | None, name: str, *, end_of_day: bool = False) -> int | None:
+    """``--NAME`` as epoch ms: a date (``YYYY-MM-DD``; with ``end_of_day``, its last
+    millisecond, so that a date bound is inclusive) or a STIX timestamp."""
+    if value is None:
+        return None
+    if "T" in value:
+        text = value if value.endswith("Z") else value + "Z"
+    else:
+        text = value + ("T23:59:59.999Z" if end_of_day else "T00:00:00.000Z")
+    try:
+        return timestamp_ms(text)
+    except ValueError:
+        fail(f"--{name}: {value!r} is not a date (YYYY-MM-DD) or STIX timestamp", EXIT_USAGE)

@@ -16,12 +16,13 @@ from liaison.cli._common import (
     EXIT_USAGE,
     fail,
     node_option,
+    when,
     opened,
 )
 from liaison.export import export_records
 from liaison.ingest import ingest_file
 from liaison.node import verify_record
-from liaison.records import KINDS, timestamp_ms
+from liaison.records import KINDS
 from liaison.store import Near, Query
 
 
@@ -80,16 +81,6 @@ def ingest(
         raise SystemExit(EXIT_REFUSED)
 
 
-def _time(value: str | None, name: str) -> int | None:
-    if value is None:
-        return None
-    text = value if "T" in value else value + "T00:00:00Z"
-    try:
-        return timestamp_ms(text if text.endswith("Z") else text + "Z")
-    except ValueError:
-        fail(f"--{name}: {value!r} is not a date (YYYY-MM-DD) or STIX timestamp", EXIT_USAGE)
-
-
 def _near(value: str | None) -> Near | None:
     if value is None:
         return None
@@ -126,8 +117,8 @@ def list_(
         kinds=kinds,
         group=group,
         party=party,
-        since_ms=_time(since, "since"),
-        until_ms=_time(until, "until"),
+        since_ms=when(since, "since"),
+        until_ms=when(until, "until", end_of_day=True),
         near=_near(near),
         limit=limit,
     )
