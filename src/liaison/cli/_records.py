@@ -16,8 +16,8 @@ from liaison.cli._common import (
     EXIT_USAGE,
     fail,
     node_option,
-    when,
     opened,
+    when,
 )
 from liaison.export import export_records
 from liaison.ingest import ingest_file
@@ -135,12 +135,12 @@ def list_(
         n = 0
         for v in versions:
             ix = v.index
-            when = "" if ix.time_start_ms is None else _day(ix.time_start_ms)
+            day = "" if ix.time_start_ms is None else _day(ix.time_start_ms)
             table.add_row(
                 ix.id + (" (revoked)" if ix.revoked else ""),
                 ix.kind,
                 ix.modified,
-                when,
+                day,
                 "" if ix.latitude is None else f"{ix.latitude:.4f}",
                 "" if ix.longitude is None else f"{ix.longitude:.4f}",
                 v.received_from or "",
