@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
 from matplotlib.figure import Figure
 
 from .result import AssessmentResult
@@ -55,13 +56,14 @@ def _state(data: dict[str, Any], name: dict[str, str]) -> str:
     fig = Figure(figsize=(11, 3.5))
     a1, a2 = fig.subplots(1, 2)
     for g in data["group_state"]:
-        weeks = [w["week_start"] / 86_400_000 / 7 for w in g["weeks"]]
+        weeks = [np.datetime64(w["week_start"], "ms") for w in g["weeks"]]
         a1.plot(weeks, [w["activity"] for w in g["weeks"]], label=name[g["group"]])
         a2.plot(weeks, [w["footprint_km2"] for w in g["weeks"]], label=name[g["group"]])
     a1.set_title("activity (events initiated per week)")
     a2.set_title("footprint (km², P ≥ θ)")
     for a in (a1, a2):
-        a.set_xlabel("week (since 1970)")
+        a.set_xlabel("week")
+        a.tick_params(axis="x", labelrotation=30, labelsize=7)
     a1.legend(fontsize=7)
     rows = [
         [name[g["group"]], g["summary"]["activity_total"], g["summary"]["footprint_km2_first"],
