@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from liaison.crypto import PublicKey
@@ -96,3 +98,27 @@ def get_partner(node: Node, name: str) -> PartnerRow:
 
 def list_partners(node: Node) -> list[PartnerRow]:
     return rows.partners(node.store)
+
+
+def credential_path(node: Node, name: str) -> Path:
+    """Where the credential this node presents to partner ``name`` is kept."""
+    return node.root / "keys" / "partners" / f"{name}.credential"
+
+
+def save_credential(node: Node, name: str, credential: str) -> Path:
+    """Keep the token (or ``USER:PASSWORD``) partner ``name`` issued to this node (0600)."""
+    path = credential_path(node, name)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(credential.strip() + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def load_credential(node: Node, name: str) -> str | None:
+    path = credential_path(node, name)
+    if not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8").strip() or None

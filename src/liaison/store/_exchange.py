@@ -159,22 +159,22 @@ def add_releases(
     for r in rows:
         if r.modified > newest.get(r.id, ""):
             newest[r.id] = r.modified
-    stored_latest: dict[str, str] = {}
-    for start in range(0, len(ids), _CHUNK):
-        frag, param = store._in_list("id", ids[start : start + _CHUNK])
-        cur = store._execute(
-            f"SELECT id, modified FROM releases WHERE partner = ? AND latest = 1 AND {frag}",
-            (partner_name, param),
+    existing = _versions_of(store, partner_name, ids)
+    stored_latest = {i: m for (i, m), is_latest in existing.items() if is_latest}
+    replaced = [(partner_name, r.id, r.modified) for r in rows if (r.id, r.modified) in existing]
+    if replaced:
+        store._executemany(
+            "DELETE FROM releases WHERE partner = ? AND id = ? AND modified = ?", replaced
         )
-        stored_latest.update({str(i): str(m) for i, m in cur})
-    replaced = [(partner_name, r.id, r.modified) for r in rows]
-    store._executemany(
-        "DELETE FROM releases WHERE partner = ? AND id = ? AND modified = ?", replaced
-    )
-    demote = [(partner_name, i) for i, m in newest.items() if stored_latest.get(i, "") < m]
-    store._executemany(
-        "UPDATE releases SET latest = 0 WHERE partner = ? AND id = ? AND latest = 1", demote
-    )
+    demote = [
+        (partner_name, i, stored_latest[i])
+        for i, m in newest.items()
+        if i in stored_latest and stored_latest[i] < m
+    ]
+    if demote:
+        store._executemany(
+            "UPDATE releases SET latest = 0 WHERE partner = ? AND id = ? AND modified = ?", demote
+        )
     values = []
     pseq = int(top)
     for r in rows:
@@ -242,17 +242,24 @@ def select_releases(store: SqlStore, partner_name: str, sel: Selection) -> list[
     return [_release(r) for r in store._execute(sql, params)]
 
 
-def released_ids(store: SqlStore, partner_name: str, ids: Sequence[str]) -> dict[str, str]:
-    """For the given ids, the latest modified released to the partner (if any)."""
-    out: dict[str, str] = {}
+def _versions_of(
+    store: SqlStore, partner_name: str, ids: Sequence[str]
+) -> dict[tuple[str, str], bool]:
+    """``(id, modified) -> latest`` of the partner's rows for the given ids."""
+    out: dict[tuple[str, str], bool] = {}
     for start in range(0, len(ids), _CHUNK):
         frag, param = store._in_list("id", list(ids[start : start + _CHUNK]))
         cur = store._execute(
-            f"SELECT id, modified FROM releases WHERE partner = ? AND latest = 1 AND {frag}",
+            f"SELECT id, modified, latest FROM releases WHERE partner = ? AND {frag}",
             (partner_name, param),
         )
-        out.update({str(i): str(m) for i, m in cur})
+        out.update({(str(i), str(m)): bool(latest) for i, m, latest in cur})
     return out
+
+
+def released_ids(store: SqlStore, partner_name: str, ids: Sequence[str]) -> dict[str, str]:
+    """For the given ids, the latest modified released to the partner (if any)."""
+    return {i: m for (i, m), latest in _versions_of(store, partner_name, ids).items() if latest}
 
 
 def latest_bodies(store: SqlStore, partner_name: str, ids: Sequence[str]) -> dict[str, bytes]:
@@ -261,10 +268,10 @@ def latest_bodies(store: SqlStore, partner_name: str, ids: Sequence[str]) -> dic
     for start in range(0, len(ids), _CHUNK):
         frag, param = store._in_list("id", list(ids[start : start + _CHUNK]))
         cur = store._execute(
-            f"SELECT id, body FROM releases WHERE partner = ? AND latest = 1 AND {frag}",
+            f"SELECT id, body, latest FROM releases WHERE partner = ? AND {frag}",
             (partner_name, param),
         )
-        out.update({str(i): _bytes(b) for i, b in cur})
+        out.update({str(i): _bytes(b) for i, b, latest in cur if latest})
     return out
 
 

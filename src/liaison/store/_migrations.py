@@ -86,7 +86,6 @@ _V2 = [
         PRIMARY KEY (partner, pseq),
         UNIQUE (partner, id, modified))""",
     "CREATE INDEX releases_added ON releases (partner, date_added)",
-    "CREATE INDEX releases_latest ON releases (partner, latest, pseq)",
     """CREATE TABLE release_pending (
         partner TEXT NOT NULL,
         id TEXT NOT NULL,

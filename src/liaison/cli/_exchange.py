@@ -1,0 +1,276 @@
+"""Commands for exchange: partners, release, serve, sync, policy explain/check."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import click
+import orjson
+
+from liaison.cli._common import (
+    EXIT_NOT_FOUND,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    fail,
+    node_option,
+    opened,
+)
+from liaison.crypto import PublicKey
+from liaison.exchange import DEFAULT_MAX_BODY, create_app, materialise_releases
+from liaison.exchange._partners import (
+    PartnerError,
+    add_partner,
+    issue_token,
+    list_partners,
+    save_credential,
+)
+from liaison.exchange._policy import REGISTRY_KEYS, designations, node_policies
+from liaison.exchange._release import ReleaseReport
+from liaison.exchange._server import TlsFiles, uvicorn_config
+from liaison.exchange._sync import sync_all, watch
+from liaison.node import CONFIG_NAME, open_node
+from liaison.node._config import read_config
+from liaison.policy import PolicyError, check, explain
+from liaison.store import _exchange as rows
+
+
+def _release_summary(report: ReleaseReport) -> str:
+    per = ", ".join(f"{n} {c}" for n, c in sorted(report.released.items())) or "nothing new"
+    extra = []
+    if report.revoked:
+        extra.append(f"{report.revoked} revocation(s)")
+    if report.delayed:
+        extra.append(f"{report.delayed} delayed")
+    if report.withdrawn:
+        extra.append(f"{report.withdrawn} withdrawn")
+    if report.policy_changed:
+        extra.append("policy changed: re-evaluated")
+    return f"released: {per}" + (f" ({'; '.join(extra)})" if extra else "")
+
+
+@click.group()
+def partner() -> None:
+    """Partner nodes: pinned keys, URLs, tokens."""
+
+
+@partner.command("add")
+@click.argument("name")
+@click.option("--url", required=True, help="The partner's TAXII API root (or collection) URL.")
+@click.option("--public-key", "key_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="File holding the partner's public key ('liaison key show' there).")  # fmt: skip
+@click.option("--unsigned", is_flag=True, help="A partner without signatures (stored unverified).")
+@click.option("--credential-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The token (or USER:PASSWORD) the partner issued to this node.")  # fmt: skip
+@node_option
+def partner_add(
+    name: str,
+    url: str,
+    key_file: Path | None,
+    unsigned: bool,
+    credential_file: Path | None,
+    node_dir: Path,
+) -> None:
+    """Register partner NAME and pin its public key."""
+    key = None
+    if key_file is not None:
+        try:
+            key = key_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            fail(f"--public-key: {exc}", EXIT_USAGE)
+    with opened(node_dir) as node:
+        try:
+            row = add_partner(node, name, url, public_key=key, unsigned=unsigned)
+        except PartnerError as exc:
+            fail(str(exc), EXIT_USAGE)
+        if credential_file is not None:
+            save_credential(node, name, credential_file.read_text(encoding="utf-8"))
+        key_id = PublicKey.from_b64(row.public_key).key_id if row.public_key else "none"
+        click.echo(f"partner {name}: {row.url} (key {key_id}{', unsigned' if unsigned else ''})")
+        click.echo(f"collection for {name} on this node: {row.collection_id}")
+        click.echo(_release_summary(materialise_releases(node)))
+
+
+@partner.command("token")
+@click.argument("name")
+@node_option
+def partner_token(name: str, node_dir: Path) -> None:
+    """Issue a new bearer token for NAME (printed once; only its hash is kept)."""
+    with opened(node_dir) as node:
+        try:
+            click.echo(issue_token(node, name))
+        except PartnerError as exc:
+            fail(str(exc), EXIT_NOT_FOUND)
+
+
+@partner.command("list")
+@node_option
+def partner_list(node_dir: Path) -> None:
+    """List partners, their keys and what is released to and pulled from each."""
+    with opened(node_dir) as node:
+        for p in list_partners(node):
+            key_id = PublicKey.from_b64(p.public_key).key_id if p.public_key else "unsigned"
+            cur = rows.cursor(node.store, p.name)
+            pulled = 0 if cur is None else cur.objects
+            click.echo(
+                f"{p.name}\t{p.url}\tkey {key_id}\tparty {p.party_id or '?'}\t"
+                f"token {'set' if p.token_hash else 'none'}\t"
+                f"released {rows.release_count(node.store, p.name)}\tpulled {pulled}"
+            )
+
+
+@click.command("release")
+@node_option
+def release(node_dir: Path) -> None:
+    """Bring every partner's release table up to date (new records, due delays, policy)."""
+    with opened(node_dir) as node:
+        try:
+            click.echo(_release_summary(materialise_releases(node)))
+        except PolicyError as exc:
+            fail(str(exc), EXIT_REFUSED)
+
+
+def _release_ticker(node_dir: Path, interval: float, stop: threading.Event) -> None:
+    """Release delayed records as they fall due, and new records, every ``interval`` s."""
+    while not stop.wait(interval):
+        try:
+            with open_node(node_dir) as node:
+                materialise_releases(node)
+        except Exception as exc:  # keep serving; report the problem
+            click.echo(f"release: {exc}", err=True)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--certfile", type=click.Path(dir_okay=False), help="TLS certificate (PEM).")
+@click.option("--keyfile", type=click.Path(dir_okay=False), help="TLS private key (PEM).")
+@click.option("--client-ca", type=click.Path(dir_okay=False),
+              help="Require client certificates signed by this CA (mutual TLS).")  # fmt: skip
+@click.option("--max-body-bytes", default=DEFAULT_MAX_BODY, show_default=True, type=int)
+@click.option("--release-interval", default=60.0, show_default=True, type=float,
+              help="Seconds between release runs (new records, delays that ended).")  # fmt: skip
+@node_option
+def serve(
+    host: str,
+    port: int,
+    certfile: str | None,
+    keyfile: str | None,
+    client_ca: str | None,
+    max_body_bytes: int,
+    release_interval: float,
+    node_dir: Path,
+) -> None:
+    """Serve this node's release tables over TAXII 2.1."""
+    import uvicorn
+
+    if (certfile is None) != (keyfile is None):
+        fail("--certfile and --keyfile go together", EXIT_USAGE)
+    if client_ca is not None and certfile is None:
+        fail("--client-ca needs --certfile and --keyfile", EXIT_USAGE)
+    tls = TlsFiles(certfile, keyfile, client_ca) if certfile and keyfile else None
+    with opened(node_dir) as node:
+        click.echo(_release_summary(materialise_releases(node)))
+        app = create_app(node, max_body_bytes=max_body_bytes)
+    scheme = "https" if tls else "http"
+    click.echo(f"serving TAXII 2.1 on {scheme}://{host}:{port}/taxii2/", err=True)
+    stop = threading.Event()
+    ticker = threading.Thread(
+        target=_release_ticker, args=(node_dir, release_interval, stop), daemon=True
+    )
+    ticker.start()
+    try:
+        uvicorn.Server(uvicorn_config(app, host, port, tls)).run()
+    finally:
+        stop.set()
+
+
+@click.command("sync")
+@click.argument("partner_name", required=False)
+@click.option("--watch", "watching", is_flag=True, help="Keep syncing.")
+@click.option("--interval", default=30.0, show_default=True, type=float)
+@node_option
+def sync(partner_name: str | None, watching: bool, interval: float, node_dir: Path) -> None:
+    """Pull, verify and store what partners released to this node."""
+    names = [partner_name] if partner_name else None
+    with opened(node_dir) as node:
+
+        def release_received() -> None:
+            materialise_releases(node)
+
+        try:
+            if watching:
+                watch(
+                    node,
+                    names,
+                    interval_s=interval,
+                    report=lambda r: click.echo(str(r)),
+                    after_round=release_received,
+                )
+                return
+            reports = sync_all(node, names)
+        except PartnerError as exc:
+            fail(str(exc), EXIT_NOT_FOUND)
+        for r in reports:
+            click.echo(str(r))
+        click.echo(_release_summary(materialise_releases(node)))
+    if any(r.refused or r.error for r in reports):
+        raise SystemExit(EXIT_REFUSED)
+
+
+@click.group()
+def policy() -> None:
+    """Release policies ([partners.NAME] in liaison.toml)."""
+
+
+@policy.command("check")
+@node_option
+def policy_check(node_dir: Path) -> None:
+    """Validate the release policies of the node's configuration."""
+    with opened(node_dir) as node:
+        raw = read_config(node.root).raw
+        known = {p.name for p in list_partners(node)}
+    problems = check(raw, source=str(node_dir / CONFIG_NAME), extra_partner_keys=REGISTRY_KEYS)
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        raise SystemExit(EXIT_REFUSED)
+    configured = sorted(raw.get("partners", {}))
+    for name in configured:
+        if name not in known:
+            click.echo(f"warning: partners.{name} has rules but is not a registered partner")
+    click.echo(f"policies valid: {len(configured)} partner(s)")
+
+
+@policy.command("explain")
+@click.argument("record_id")
+@click.option("--to", "to", required=True, help="The partner.")
+@node_option
+def policy_explain(record_id: str, to: str, node_dir: Path) -> None:
+    """Say which rule releases RECORD_ID to a partner (and the object as released), or why none."""
+    with opened(node_dir) as node:
+        version = node.store.get(record_id)
+        if version is None:
+            fail(f"no record {record_id} in this node", EXIT_NOT_FOUND)
+        try:
+            policies = node_policies(node)
+        except PolicyError as exc:
+            fail(str(exc), EXIT_REFUSED)
+        result = explain(
+            policies,
+            to,
+            orjson.loads(version.body),
+            version.index,
+            now_ms=node.clock.now_ms(),
+            originator_is_self=version.received_from is None,
+            designation_of=designations(node),
+        )
+        click.echo(str(result))
+        served = rows.latest_release(node.store, to, record_id)
+        if served is not None:
+            click.echo(f"in {to}'s release table: version {served.modified} (row {served.pseq})")
+        else:
+            click.echo(f"not in {to}'s release table")
+
+
+COMMANDS = (partner, release, serve, sync, policy)

@@ -1,0 +1,138 @@
+"""Checking what a partner sends, object by object, before anything is stored.
+
+An object is accepted when its signature verifies against the partner's pinned
+key, the partner is entitled to release it, it is not an older version than the
+one already held, and it is a valid liaison record. Objects from a partner
+marked ``unsigned`` skip the signature and entitlement checks and are stored
+marked unverified.
+
+Entitlement: an object's ``created_by_ref`` must be the partner's own party id,
+unless the object carries the onward-release marking (its originator allowed
+partners to pass it on); then it is accepted as relayed by the partner. The
+partner's party id is learnt from its identity object, signed by the pinned key
+and naming that same key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from liaison.crypto import (
+    CanonicalizationError,
+    PublicKey,
+    RootCache,
+    SignatureError,
+    canonical_json,
+    strip_signature,
+    verify_attached,
+)
+from liaison.ingest._check import Checked
+from liaison.policy import ONWARD_RELEASE_MARKING_ID
+from liaison.records import EXT_PARTY, EXT_SIGNATURE, RecordError, index_of, parse_record
+from liaison.store._exchange import PartnerRow, Receipt
+
+
+@dataclass
+class Verdicts:
+    """The outcome of checking one page."""
+
+    accepted: list[Checked] = field(default_factory=list)
+    receipts: list[Receipt] = field(default_factory=list)
+    refused: list[tuple[str, str, str]] = field(default_factory=list)  # id, modified, reason
+    party_id: str | None = None
+
+
+def learn_party(
+    objects: Sequence[Mapping[str, Any]], key: PublicKey, cache: RootCache
+) -> str | None:
+    """The partner's party id, from a signed identity object naming the pinned key."""
+    for obj in objects:
+        if obj.get("type") != "identity" or obj.get("created_by_ref") != obj.get("id"):
+            continue
+        ext = (obj.get("extensions") or {}).get(EXT_PARTY)
+        if not isinstance(ext, Mapping) or ext.get("public_key") != key.b64:
+            continue
+        try:
+            verify_attached(obj, key, cache=cache)
+        except SignatureError:
+            continue
+        return str(obj["id"])
+    return None
+
+
+def check_page(
+    partner: PartnerRow,
+    objects: Sequence[Any],
+    *,
+    latest: Mapping[str, str],
+    stored: Mapping[tuple[str, str], bytes],
+    cache: RootCache,
+    received: str,
+) -> Verdicts:
+    """Check a page of objects from ``partner``; nothing is written here."""
+    out = Verdicts(party_id=partner.party_id)
+    key = PublicKey.from_b64(partner.public_key) if partner.public_key else None
+    if key is not None and out.party_id is None:
+        out.party_id = learn_party([o for o in objects if isinstance(o, Mapping)], key, cache)
+    for n, obj in enumerate(objects):
+        if not isinstance(obj, Mapping):
+            out.refused.append(("", "", f"object #{n} is not a JSON object"))
+            continue
+        oid, modified = str(obj.get("id", "")), str(obj.get("modified", ""))
+        try:
+            body, canonical, digest, envelope = _open(obj, partner, key, out.party_id, cache)
+            prior = latest.get(oid)
+            if prior is not None and modified < prior and stored.get((oid, modified)) != digest:
+                raise _Refusal(f"replayed older version (latest held is {prior})")
+            record = parse_record(body)
+        except _Refusal as exc:
+            out.refused.append((oid, modified, str(exc)))
+            continue
+        except SignatureError as exc:
+            out.refused.append((oid, modified, f"signature refused: {exc}"))
+            continue
+        except (RecordError, CanonicalizationError) as exc:
+            out.refused.append((oid, modified, f"not a valid record: {exc}"))
+            continue
+        where = f"{partner.name} object {oid}"
+        out.accepted.append(Checked(index_of(record), canonical, digest, where))
+        out.receipts.append(
+            Receipt(oid, modified, partner.name, key is not None, envelope, received)
+        )
+    return out
+
+
+class _Refusal(Exception):
+    """An object is refused; the message says why."""
+
+
+def _open(
+    obj: Mapping[str, Any],
+    partner: PartnerRow,
+    key: PublicKey | None,
+    party_id: str | None,
+    cache: RootCache,
+) -> tuple[dict[str, Any], bytes, bytes, str | None]:
+    """Verify and unwrap one object: (body, canonical bytes, digest, signature JSON)."""
+    if key is None:  # an unsigned partner: stored as unverified
+        body = strip_signature(obj)
+        canonical = canonical_json(body)
+        return body, canonical, hashlib.sha256(canonical).digest(), None
+    verified = verify_attached(obj, key, cache=cache)
+    creator = verified.obj.get("created_by_ref")
+    if party_id is None:
+        raise _Refusal("the partner's identity (signed by its pinned key) is not known yet")
+    if creator != party_id:
+        markings = verified.obj.get("object_marking_refs") or ()
+        if ONWARD_RELEASE_MARKING_ID not in markings:
+            raise _Refusal(
+                f"released by {partner.name} but created by {creator!r} without the "
+                "originator's onward-release marking"
+            )
+    envelope = orjson.dumps(obj["extensions"][EXT_SIGNATURE], option=orjson.OPT_SORT_KEYS)
+    return verified.obj, verified.canonical, verified.digest, envelope.decode()
