@@ -52,3 +52,80 @@ def make_node(tmp_path: Path) -> Iterator[Callable[..., Node]]:
 
 def release(node: Node) -> Any:
     return materialise_releases(node)
+
+
+STRIKE_POLICY = """
+[[partners.ru.rules]]
+name = "strikes coarse"
+kinds = ["strike-report", "location"]
+coarsen_m = 10000
+drop_fields = ["target_description"]
+strip_sources = true
+"""
+
+
+def bulk_objects(party_id: str, n: int, seed: int = 3) -> list[dict[str, Any]]:
+    """``n`` valid location records created by ``party_id``."""
+    import random
+    import uuid
+
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        uid = uuid.UUID(int=rng.getrandbits(128), version=4)
+        out.append(
+            {
+                "type": "location",
+                "spec_version": "2.1",
+                "id": f"location--{uid}",
+                "created": "2016-01-01T00:00:00.000Z",
+                "modified": "2016-01-01T00:00:00.000Z",
+                "created_by_ref": party_id,
+                "latitude": round(rng.uniform(32.5, 37.0), 5),
+                "longitude": round(rng.uniform(36.0, 42.0), 5),
+                "precision": 100,
+            }
+        )
+    return out
+
+
+@pytest.fixture
+def served() -> Iterator[Callable[[Node], str]]:
+    """Serve nodes over real HTTP on loopback; returns each server's base URL."""
+    from liaison.exchange import create_app
+    from liaison.exchange._server import ServerThread
+
+    running: list[ServerThread] = []
+
+    def serve(node: Node) -> str:
+        srv = ServerThread(create_app(node))
+        srv.__enter__()
+        running.append(srv)
+        return srv.url
+
+    yield serve
+    for srv in running:
+        srv.__exit__(None, None, None)
+
+
+def link(puller: Node, source: Node, source_url: str, token: str) -> None:
+    """Register ``source`` (served at ``source_url``) as a partner ``puller`` syncs from."""
+    from liaison.exchange._partners import save_credential
+
+    add_partner(
+        puller, source.config.party, f"{source_url}/api/", public_key=source.key.public_key_b64
+    )
+    save_credential(puller, source.config.party, token)
+
+
+def audit_actions(node: Node) -> list[tuple[str, str, dict[str, Any]]]:
+    from liaison.node import _journal
+
+    return [(e.action, e.subject, e.detail) for e in _journal.entries(node.store)]
+
+
+def record_rows(node: Node) -> list[tuple[str, str, str | None]]:
+    cur = node.store._execute(
+        "SELECT id, modified, received_from FROM records ORDER BY id, modified"
+    )
+    return [(str(a), str(b), c) for a, b, c in cur]
