@@ -40,7 +40,7 @@ RELEASABLE = tuple(k for k in KINDS if k != "person")
 DESIGNATIONS = ("terrorist", "armed-opposition", "state-force", "other", "none")
 T0 = 1_388_534_400_000  # 2014-01-01
 T1 = 1_514_764_800_000  # 2018-01-01
-_EXT = {
+_EXT: dict[str, tuple[str, type[msgspec.Struct]]] = {
     "party": (EXT_PARTY, PartyExtension),
     "presence": (EXT_PRESENCE, PresenceExtension),
     "corroboration": (EXT_CORROBORATION, CorroborationExtension),
