@@ -41,7 +41,7 @@ class SimulationSummary:
 def simulate_inputs(config: SimConfig) -> tuple[AssessmentInputs, dict[str, Any], Ids]:
     """The scenario's input frames, its ground truth, and its id issuer."""
     world = build_world(config)
-    ids = Ids(config.seed, config.parties)
+    ids = Ids(config.seed, config.parties, dict(config.identities))
     inputs, located = observe(world, ids)
     return inputs, ground_truth(world, ids, inputs, located), ids
 
@@ -54,11 +54,13 @@ def simulate(
     parties: Sequence[str] = ("A", "B"),
     strikes_per_party: int = 1500,
     bbox: tuple[float, float, float, float] | None = None,
+    identities: dict[str, str] | None = None,
 ) -> SimulationSummary:
     """Write a simulated conflict to ``out_dir``: same seed and arguments, same bytes.
 
     ``bbox`` (lat_min, lon_min, lat_max, lon_max) sets the theatre; a smaller one
-    gives fewer cells, hence fewer presence reports and events.
+    gives fewer cells, hence fewer presence reports and events. ``identities`` maps
+    a party name to an existing identity id (a node's own party) to report as.
     """
     if weeks < 1:
         raise ValueError("weeks must be ≥ 1")
@@ -74,6 +76,11 @@ def simulate(
         if not (-90 <= lat0 < lat1 <= 90 and -180 <= lon0 < lon1 <= 180):
             raise ValueError(f"bbox must be lat_min < lat_max, lon_min < lon_max (got {bbox})")
         config = dataclasses.replace(config, bbox=bbox)
+    if identities:
+        unknown = sorted(set(identities) - set(parties))
+        if unknown:
+            raise ValueError(f"identities given for unknown parties: {', '.join(unknown)}")
+        config = dataclasses.replace(config, identities=dict(identities))
     inputs, truth, ids = simulate_inputs(config)
     out_dir.mkdir(parents=True, exist_ok=True)
     bundles: dict[str, Path] = {}

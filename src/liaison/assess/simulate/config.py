@@ -60,6 +60,9 @@ class SimConfig:
     effect_weeks: int = 8
     targeting: dict[str, dict[str, float]] = field(default_factory=dict)
     inflation: dict[str, float] = field(default_factory=dict)
+    #: party key -> an existing identity id to report as (a node's own party);
+    #: the bundles then carry no identity object for that party.
+    identities: dict[str, str] = field(default_factory=dict)
 
 
 #: true outcome of a strike and its probability; the first two count as success

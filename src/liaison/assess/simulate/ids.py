@@ -35,13 +35,17 @@ class Ids:
 
     seed: int
     party_keys: tuple[str, ...]
+    identity_of: dict[str, str] = field(default_factory=dict)
     _calls: int = field(default=0, repr=False)
 
     @property
     def parties(self) -> npt.NDArray[np.str_]:
         """Identity ids of the parties, in ``party_keys`` order."""
         return np.array(
-            [f"identity--{scenario_uuid(self.seed, 'party/' + p)}" for p in self.party_keys]
+            [
+                self.identity_of.get(p, f"identity--{scenario_uuid(self.seed, 'party/' + p)}")
+                for p in self.party_keys
+            ]
         )
 
     @property

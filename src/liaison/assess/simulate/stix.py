@@ -144,7 +144,10 @@ def _designation(r: dict[str, Any]) -> dict[str, Any]:
 
 def _identities(inputs: AssessmentInputs, ids: Ids) -> list[dict[str, Any]]:
     out = []
+    existing = set(ids.identity_of.values())  # a node's own identity: it has it already
     for r in inputs.parties.iter_rows(named=True):
+        if r["id"] in existing:
+            continue
         ext = {"extension_type": "property-extension", "public_key": ids.public_key(r["id"])}
         out.append(
             {
