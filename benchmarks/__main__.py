@@ -10,7 +10,7 @@ import importlib
 import sys
 import time
 
-ALL = ("crypto", "ingest", "query", "assess")
+ALL = ("crypto", "ingest", "query", "assess", "exchange")
 
 
 def main(argv: list[str]) -> None:
