@@ -20,6 +20,7 @@ from liaison.store import (
     distance_km,
     open_store,
 )
+from liaison.store._migrations import SCHEMA_VERSION
 
 from .helpers import SEAL, put, version
 
@@ -34,7 +35,7 @@ def test_reopening_migrates_once(store_url_factory: Callable[[], str]) -> None:
     put(first, [version()])
     first.close()
     again = open_store(url)
-    assert again.get_meta("schema_version") == "1"
+    assert again.get_meta("schema_version") == str(SCHEMA_VERSION)
     assert again.counts() == {"strike-report": 1}
     again.close()
 

@@ -98,7 +98,7 @@ def load_mapping(path: Path) -> Mapping:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SourceError(f"{path}: not valid TOML: {exc}") from exc
     kind = raw.get("kind")
-    if kind not in STIX_TYPES:
+    if not isinstance(kind, str) or kind not in STIX_TYPES:
         raise SourceError(f"{path}: 'kind' must be one of {', '.join(STIX_TYPES)} (got {kind!r})")
     columns = [_column(path, field, spec) for field, spec in (raw.get("columns") or {}).items()]
     if not columns:

@@ -4,65 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from liaison.records import (
-    EXT_ASSESSMENT,
-    EXT_CORROBORATION,
-    EXT_DESIGNATION,
-    EXT_EVENT,
-    EXT_HARM_ALLEGATION,
-    EXT_LOGISTICS,
-    EXT_PARTY,
-    EXT_PERSON,
-    EXT_PRESENCE,
-    EXT_STRIKE_REPORT,
+    EXTENSION_OF_KIND,
+    TYPE_OF_KIND,
+    CorroborationExtension,
+    PartyExtension,
+    PresenceExtension,
 )
 
-#: STIX type of each kind.
-STIX_TYPES: dict[str, str] = {
-    "party": "identity",
-    "group": "threat-actor",
-    "designation": "liaison-designation",
-    "location": "location",
-    "strike-report": "liaison-strike-report",
-    "presence": "sighting",
-    "logistics": "liaison-logistics",
-    "event": "liaison-event",
-    "harm-allegation": "liaison-harm-allegation",
-    "person": "liaison-person",
-    "corroboration": "opinion",
-    "assessment": "liaison-assessment",
-}
+#: STIX type of each kind (as ``liaison.records.TYPE_OF_KIND``).
+STIX_TYPES = TYPE_OF_KIND
 
-_NEW_SDO = {
-    "designation": EXT_DESIGNATION,
-    "strike-report": EXT_STRIKE_REPORT,
-    "logistics": EXT_LOGISTICS,
-    "event": EXT_EVENT,
-    "harm-allegation": EXT_HARM_ALLEGATION,
-    "person": EXT_PERSON,
-    "assessment": EXT_ASSESSMENT,
-}
 
-#: Property-extension kinds: the extension id and the fields that live inside it.
-PROPERTY_EXTENSIONS: dict[str, tuple[str, frozenset[str]]] = {
-    "party": (EXT_PARTY, frozenset({"public_key", "node_url"})),
-    "presence": (
-        EXT_PRESENCE,
-        frozenset(
-            {
-                "presence_kind",
-                "strength",
-                "latitude",
-                "longitude",
-                "precision",
-                "place_name",
-                "country",
-                "reliability",
-                "credibility",
-            }
-        ),
-    ),
-    "corroboration": (EXT_CORROBORATION, frozenset({"evidence_refs", "agreement"})),
+def _fields_of(ext: type[msgspec.Struct]) -> frozenset[str]:
+    return frozenset(f.encode_name for f in msgspec.structs.fields(ext)) - {"extension_type"}
+
+
+#: Property-extension kinds: the fields that live inside their extension.
+PROPERTY_EXTENSION_FIELDS: dict[str, frozenset[str]] = {
+    "party": _fields_of(PartyExtension),
+    "presence": _fields_of(PresenceExtension),
+    "corroboration": _fields_of(CorroborationExtension),
 }
 
 TIMESTAMP_FIELDS = frozenset(
@@ -104,13 +68,13 @@ def shape_record(
         flat.setdefault("modified", version)
         flat.setdefault("created", flat["modified"])
     extensions: dict[str, Any] = {}
-    if kind in _NEW_SDO:
-        extensions[_NEW_SDO[kind]] = {"extension_type": "new-sdo"}
-    elif kind in PROPERTY_EXTENSIONS:
-        ext_id, names = PROPERTY_EXTENSIONS[kind]
+    if kind in PROPERTY_EXTENSION_FIELDS:
         inner = {"extension_type": "property-extension"}
+        names = PROPERTY_EXTENSION_FIELDS[kind]
         inner.update({k: flat.pop(k) for k in sorted(names) if k in flat})
-        extensions[ext_id] = inner
+        extensions[EXTENSION_OF_KIND[kind]] = inner
+    elif kind in EXTENSION_OF_KIND:
+        extensions[EXTENSION_OF_KIND[kind]] = {"extension_type": "new-sdo"}
     obj.update(flat)
     if extensions:
         obj["extensions"] = extensions

@@ -57,7 +57,6 @@ class PostgresStore(SqlStore):
             ident = pgsql.Identifier(self.schema)
             self._conn.execute(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(ident))
             self._conn.execute(pgsql.SQL("SET search_path TO {}").format(ident))
-        self._depth = 0
         self._migrate()
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -77,22 +76,12 @@ class PostgresStore(SqlStore):
         return f"{column} = ANY(?)", list(values)
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._depth = 1
+    def _outer_transaction(self) -> Iterator[None]:
         try:
             with self._conn.transaction():
                 yield
         except psycopg.Error as exc:
             raise StoreError(f"postgresql: {exc}") from exc
-        finally:
-            self._depth = 0
 
     def _bulk_insert_records(self, rows: Sequence[tuple[Any, ...]]) -> None:
         try:

@@ -68,7 +68,27 @@ class SqlStore(abc.ABC):
 
     @abc.abstractmethod
     @contextmanager
-    def _transaction(self) -> Iterator[None]: ...
+    def _outer_transaction(self) -> Iterator[None]:
+        """Begin, then commit (or roll back on an exception) one database transaction."""
+
+    _depth: int = 0
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """A transaction; nested uses join the outermost one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with self._outer_transaction():
+                yield
+        finally:
+            self._depth = 0
 
     @abc.abstractmethod
     def _bulk_insert_records(self, rows: Sequence[tuple[Any, ...]]) -> None: ...

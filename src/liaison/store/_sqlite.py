@@ -37,7 +37,6 @@ class SqliteStore(SqlStore):
             self._conn.execute("PRAGMA temp_store=MEMORY")
         except sqlite3.Error as exc:
             raise StoreUnreachable(f"cannot open store {self.url}: {exc}") from exc
-        self._depth = 0
         self._migrate()
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -56,25 +55,14 @@ class SqliteStore(SqlStore):
         return f"{column} IN (SELECT value FROM json_each(?))", orjson.dumps(list(values)).decode()
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _outer_transaction(self) -> Iterator[None]:
         self._execute("BEGIN IMMEDIATE")
-        self._depth = 1
         try:
             yield
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
-        else:
-            self._execute("COMMIT")
-        finally:
-            self._depth = 0
+        self._execute("COMMIT")
 
     def _bulk_insert_records(self, rows: Sequence[tuple[Any, ...]]) -> None:
         marks = ", ".join("?" * 20)
