@@ -1,8 +1,15 @@
-"""``make demo``: a node created from scratch, every record kind ingested, signed
-and audited, a summary printed, and the audit log verified.
+"""``make demo``: two sovereign nodes, ``fr`` and ``ru``, coordinate without allying.
 
-Run with ``python -m liaison.demo DIR``. DIR is recreated on each run (only if
-it was made by a previous demo run).
+Each ingests its own (simulated) strike reports, presence and logistics
+observations plus the same open event data; each decides what the other may
+receive (fr: strike reports and Islamic State presence, coarsened to 10 km,
+delayed 24 h, without sources; ru: its strike reports as they are); both serve
+TAXII 2.1, both sync and verify; each then runs the assessment method on what it
+holds. The demo prints what each side holds, what was withheld from whom and
+why, the key figures, and where each HTML report is.
+
+Run with ``python -m liaison.demo DIR``; DIR is recreated on each run (only if a
+previous demo made it).
 """
 
 from __future__ import annotations
@@ -14,13 +21,54 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from liaison.ingest import ingest_objects
-from liaison.node import Node, audit_report, init_node, verify_record
+from liaison.assess.simulate import simulate
+from liaison.exchange import create_app, materialise_releases
+from liaison.exchange._partners import add_partner, issue_token, save_credential
+from liaison.exchange._server import ServerThread, free_port
+from liaison.exchange._sync import sync_partner
+from liaison.exchange._withheld import withheld
+from liaison.ingest import ingest_file
+from liaison.node import CONFIG_NAME, Node, assess_node, audit_report, init_node
 from liaison.records import KINDS
-from liaison.records.examples import example_objects
-from liaison.store import Near, Query
+from liaison.store import Query
 
 MARKER = ".liaison-demo"
+SEED = 2015
+BBOX = (34.6, 37.8, 36.6, 40.6)  # around Raqqa, Aleppo, Palmyra: a Syria-like theatre
+
+FR_POLICY = """
+# -- release policy (written by the demo) --
+[[partners.ru.rules]]
+name = "strike reports, coarse and late"
+kinds = ["strike-report"]
+coarsen_m = 10000
+delay = "24h"
+strip_sources = true
+drop_fields = ["target_description"]
+
+[[partners.ru.rules]]
+name = "Islamic State presence, coarse and late"
+kinds = ["presence"]
+groups = ["{is_group}"]
+coarsen_m = 10000
+delay = "24h"
+strip_sources = true
+
+[[partners.ru.rules]]
+name = "designations"
+kinds = ["designation"]
+"""
+
+RU_POLICY = """
+# -- release policy (written by the demo) --
+[[partners.fr.rules]]
+name = "strike reports as they are"
+kinds = ["strike-report"]
+
+[[partners.fr.rules]]
+name = "designations"
+kinds = ["designation"]
+"""
 
 
 def fresh_dir(path: Path) -> None:
@@ -33,42 +81,136 @@ def fresh_dir(path: Path) -> None:
     (path / MARKER).write_text("made by `make demo`; safe to delete\n")
 
 
-def run(root: Path, console: Console) -> Node:
-    """Build the demo node and print what it holds."""
-    fresh_dir(root)
-    node = init_node(root / "fr", "fr")
-    console.print(f"[bold]node 'fr'[/] created in {node.root} (key {node.key.key_id})")
-    # The node's own identity is its party record; the examples bring the rest.
-    objects = [o for o in example_objects(node.party_id) if o["id"] != node.party_id]
-    report = ingest_objects(node, objects, source="generated examples")
-    console.print(
-        f"ingested {report.accepted} generated records (one of every other kind), "
-        f"{report.refused} refused"
-    )
-    again = ingest_objects(node, objects, source="generated examples, again")
-    console.print(f"ingested the same file again: {again.unchanged} unchanged, nothing new")
+def _group_named(node: Node, prefix: str) -> str:
+    import orjson
 
-    table = Table("kind", "records", "signatures valid", title="What the node holds")
-    counts = node.store.counts()
+    for v in node.store.query(Query(kinds=("group",))):
+        if orjson.loads(v.body)["name"].startswith(prefix):
+            return v.index.id
+    raise SystemExit(f"no group named {prefix!r} in {node.root}")
+
+
+def _names(node: Node) -> dict[str, str]:
+    import orjson
+
+    out = {}
+    for v in node.store.query(Query(kinds=("group", "party"))):
+        out[v.index.id] = orjson.loads(v.body)["name"]
+    return out
+
+
+def run(root: Path, console: Console) -> None:
+    """Build both nodes, exchange, assess, and print what happened."""
+    fresh_dir(root)
+    fr = init_node(root / "fr", "fr")
+    ru = init_node(root / "ru", "ru")
+    console.rule("[bold]1. two sovereign nodes")
+    for node in (fr, ru):
+        console.print(f"node [bold]{node.config.party}[/] in {node.root}: key {node.key.key_id}")
+
+    console.rule("[bold]2. each ingests its own records and the open event data")
+    sim = simulate(root / "simulated", seed=SEED, weeks=26, strikes_per_party=500, bbox=BBOX,
+                   parties=("A", "B"), identities={"A": fr.party_id, "B": ru.party_id})  # fmt: skip
+    for node, own in ((fr, "party-A"), (ru, "party-B")):
+        for bundle in (sim.bundles[own], sim.bundles["open-sources"]):
+            report = ingest_file(node, bundle)
+            console.print(f"{node.config.party}: {bundle.name}: {report.accepted:,} records "
+                          f"signed and stored, {report.refused} refused")  # fmt: skip
+
+    console.rule("[bold]3. each decides what the other receives")
+    is_group = _group_named(fr, "Islamic State")
+    with (fr.root / CONFIG_NAME).open("a", encoding="utf-8") as fh:
+        fh.write(FR_POLICY.format(is_group=is_group))
+    with (ru.root / CONFIG_NAME).open("a", encoding="utf-8") as fh:
+        fh.write(RU_POLICY)
+    ports = {"fr": free_port(), "ru": free_port()}
+    for node, other in ((fr, ru), (ru, fr)):
+        name = other.config.party
+        url = f"http://127.0.0.1:{ports[name]}/api/"
+        add_partner(node, name, url, public_key=other.key.public_key_b64)
+    for node, other in ((fr, ru), (ru, fr)):
+        save_credential(other, node.config.party, issue_token(node, other.config.party))
+    for node in (fr, ru):
+        done = materialise_releases(node)
+        for partner, n in done.released.items():
+            console.print(f"{node.config.party} → {partner}: {n:,} objects released "
+                          f"(signed, in {partner}'s release table)")  # fmt: skip
+
+    console.rule("[bold]4. both serve TAXII 2.1; both sync and verify")
+    with (
+        ServerThread(create_app(fr), port=ports["fr"]),
+        ServerThread(create_app(ru), port=ports["ru"]),
+    ):
+        for node, other in ((ru, "fr"), (fr, "ru")):
+            got = sync_partner(node, other)
+            state = f", error: {got.error}" if got.error else ""
+            console.print(f"{node.config.party} pulled from {other}: {got.accepted:,} accepted, "
+                          f"{got.refused} refused{state}")  # fmt: skip
+
+    console.rule("[bold]5. what each side now holds")
+    table = Table("kind", "fr: own", "fr: from ru", "ru: own", "ru: from fr")
     for kind in KINDS:
-        versions = list(node.store.query(Query(kinds=(kind,))))
-        valid = sum(verify_record(node, v).ok for v in versions)
-        table.add_row(kind, str(counts.get(kind, 0)), f"{valid}/{len(versions)}")
+        row = [kind]
+        for node in (fr, ru):
+            own = received = 0
+            for v in node.store.query(Query(kinds=(kind,))):
+                if v.received_from is None:
+                    own += 1
+                else:
+                    received += 1
+            row += [f"{own:,}", f"{received:,}"]
+        table.add_row(*row)
     console.print(table)
-    near = list(node.store.query(Query(near=Near(35.95, 39.01, 10))))
-    console.print(f"records within 10 km of Raqqa: {len(near)}")
-    result = audit_report(node)
-    console.print(f"audit verify: {result}")
-    if not result.ok:
-        raise SystemExit(4)
-    return node
+
+    console.rule("[bold]6. what was withheld, from whom, and why")
+    for node, partner in ((fr, "ru"), (ru, "fr")):
+        names = _names(node)
+        kept = Table("kind", "records", "why", title=f"{node.config.party} keeps from {partner}")
+        for line in withheld(node, partner):
+            reason = line.reason
+            for ident, name in names.items():
+                reason = reason.replace(ident, name)
+            kept.add_row(line.kind, f"{line.count:,}", reason)
+        console.print(kept)
+
+    console.rule("[bold]7. each side assesses what it holds")
+    for node in (fr, ru):
+        done = assess_node(node, out_dir=node.root / "report")
+        data = done.result.data
+        names = {g["id"]: g["name"] for g in data["groups"]}
+        names |= {p["id"]: p["name"] for p in data["parties"]}
+        console.print(f"[bold]{node.config.party}[/]'s assessment (method {data['method_version']}, "
+                      f"inputs {data['inputs_digest'][:12]}…):")  # fmt: skip
+        for row in data["targeting"]:
+            share = next((g for g in row.get("groups", []) if g["group"] == is_group), None)
+            if share is not None:
+                console.print(
+                    f"  share of {names.get(row['party'], row['party'])}'s strikes where the "
+                    f"Islamic State was present: {share['share']:.0%} "
+                    f"(95 % interval {share['ci_low']:.0%}–{share['ci_high']:.0%})"
+                )
+        for row in data["corroboration"]:
+            if row.get("inflation_points") is not None:
+                console.print(
+                    f"  {names.get(row['party'], row['party'])}: "
+                    f"{row.get('corroboration_rate', 0):.0%} of claimed effects corroborated, "
+                    f"claims exceed observations by {row['inflation_points']:+.0f} points"
+                )
+        console.print(f"  report: {done.report}")
+
+    console.rule("[bold]8. audit")
+    for node in (fr, ru):
+        result = audit_report(node)
+        console.print(f"{node.config.party}: {result}")
+        if not result.ok:
+            raise SystemExit(4)
+    for node in (fr, ru):
+        node.close()
 
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    root = Path(args[0] if args else "demo-node")
-    with run(root, Console()):
-        pass
+    run(Path(args[0] if args else "demo-node"), Console())
 
 
 if __name__ == "__main__":
