@@ -136,7 +136,8 @@ def _evaluate(
         pend = work.pending.setdefault(p.name, [])
         keep = work.keep.setdefault(p.name, set())
         had = rows.released_ids(node.store, p.name, revoked_ids) if revoked_ids else {}
-        current = rows.latest_bodies(node.store, p.name, all_ids) if skip_same else {}
+        compare = skip_same and rows.has_releases(node.store, p.name)
+        current = rows.latest_bodies(node.store, p.name, all_ids) if compare else {}
         for v, obj in zip(chunk, objs, strict=True):
             ix = v.index
             if ix.revoked:

@@ -289,6 +289,11 @@ def latest_release(store: SqlStore, partner_name: str, record_id: str) -> Releas
     return None if row is None else _release(row)
 
 
+def has_releases(store: SqlStore, partner_name: str) -> bool:
+    row = store._execute("SELECT 1 FROM releases WHERE partner = ? LIMIT 1", (partner_name,))
+    return row.fetchone() is not None
+
+
 def release_count(store: SqlStore, partner_name: str) -> int:
     row = store._execute(
         "SELECT COUNT(*) FROM releases WHERE partner = ?", (partner_name,)
