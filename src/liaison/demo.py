@@ -104,21 +104,50 @@ def run(root: Path, console: Console) -> None:
     fresh_dir(root)
     fr = init_node(root / "fr", "fr")
     ru = init_node(root / "ru", "ru")
-    console.rule("[bold]1. two sovereign nodes")
-    for node in (fr, ru):
-        console.print(f"node [bold]{node.config.party}[/] in {node.root}: key {node.key.key_id}")
+    try:
+        console.rule("[bold]1. two sovereign nodes")
+        for node in (fr, ru):
+            console.print(
+                f"node [bold]{node.config.party}[/] in {node.root}: key {node.key.key_id}"
+            )
+        console.rule("[bold]2. each ingests its own records and the open event data")
+        _ingest(root, fr, ru, console)
+        console.rule("[bold]3. each decides what the other receives")
+        is_group = _group_named(fr, "Islamic State")
+        ports = _agree(fr, ru, is_group, console)
+        console.rule("[bold]4. both serve TAXII 2.1; both sync and verify")
+        _exchange(fr, ru, ports, console)
+        console.rule("[bold]5. what each side now holds")
+        _holdings(fr, ru, console)
+        console.rule("[bold]6. what was withheld, from whom, and why")
+        _withheld(fr, ru, console)
+        console.rule("[bold]7. each side assesses what it holds")
+        for node in (fr, ru):
+            _assess(node, is_group, console)
+        console.rule("[bold]8. audit")
+        for node in (fr, ru):
+            result = audit_report(node)
+            console.print(f"{node.config.party}: {result}")
+            if not result.ok:
+                raise SystemExit(4)
+    finally:
+        fr.close()
+        ru.close()
 
-    console.rule("[bold]2. each ingests its own records and the open event data")
+
+def _ingest(root: Path, fr: Node, ru: Node, console: Console) -> None:
     sim = simulate(root / "simulated", seed=SEED, weeks=26, strikes_per_party=500, bbox=BBOX,
                    parties=("A", "B"), identities={"A": fr.party_id, "B": ru.party_id})  # fmt: skip
     for node, own in ((fr, "party-A"), (ru, "party-B")):
         for bundle in (sim.bundles[own], sim.bundles["open-sources"]):
             report = ingest_file(node, bundle)
-            console.print(f"{node.config.party}: {bundle.name}: {report.accepted:,} records "
-                          f"signed and stored, {report.refused} refused")  # fmt: skip
+            console.print(
+                f"{node.config.party}: {bundle.name}: {report.accepted:,} records "
+                f"signed and stored, {report.refused} refused"
+            )
 
-    console.rule("[bold]3. each decides what the other receives")
-    is_group = _group_named(fr, "Islamic State")
+
+def _agree(fr: Node, ru: Node, is_group: str, console: Console) -> dict[str, int]:
     with (fr.root / CONFIG_NAME).open("a", encoding="utf-8") as fh:
         fh.write(FR_POLICY.format(is_group=is_group))
     with (ru.root / CONFIG_NAME).open("a", encoding="utf-8") as fh:
@@ -131,12 +160,16 @@ def run(root: Path, console: Console) -> None:
     for node, other in ((fr, ru), (ru, fr)):
         save_credential(other, node.config.party, issue_token(node, other.config.party))
     for node in (fr, ru):
-        done = materialise_releases(node)
-        for partner, n in done.released.items():
-            console.print(f"{node.config.party} → {partner}: {n:,} objects released "
-                          f"(signed, in {partner}'s release table)")  # fmt: skip
+        released = materialise_releases(node)
+        for partner, n in released.released.items():
+            console.print(
+                f"{node.config.party} → {partner}: {n:,} objects released "
+                f"(signed, in {partner}'s release table)"
+            )
+    return ports
 
-    console.rule("[bold]4. both serve TAXII 2.1; both sync and verify")
+
+def _exchange(fr: Node, ru: Node, ports: dict[str, int], console: Console) -> None:
     with (
         ServerThread(create_app(fr), port=ports["fr"]),
         ServerThread(create_app(ru), port=ports["ru"]),
@@ -144,13 +177,16 @@ def run(root: Path, console: Console) -> None:
         for node, other in ((ru, "fr"), (fr, "ru")):
             got = sync_partner(node, other)
             state = f", error: {got.error}" if got.error else ""
-            console.print(f"{node.config.party} pulled from {other}: {got.accepted:,} accepted, "
-                          f"{got.refused} refused{state}")  # fmt: skip
+            console.print(
+                f"{node.config.party} pulled from {other}: {got.accepted:,} accepted, "
+                f"{got.refused} refused{state}"
+            )
 
-    console.rule("[bold]5. what each side now holds")
+
+def _holdings(fr: Node, ru: Node, console: Console) -> None:
     table = Table("kind", "fr: own", "fr: from ru", "ru: own", "ru: from fr")
     for kind in KINDS:
-        row = [kind]
+        cells = [kind]
         for node in (fr, ru):
             own = received = 0
             for v in node.store.query(Query(kinds=(kind,))):
@@ -158,11 +194,12 @@ def run(root: Path, console: Console) -> None:
                     own += 1
                 else:
                     received += 1
-            row += [f"{own:,}", f"{received:,}"]
-        table.add_row(*row)
+            cells += [f"{own:,}", f"{received:,}"]
+        table.add_row(*cells)
     console.print(table)
 
-    console.rule("[bold]6. what was withheld, from whom, and why")
+
+def _withheld(fr: Node, ru: Node, console: Console) -> None:
     for node, partner in ((fr, "ru"), (ru, "fr")):
         names = _names(node)
         kept = Table("kind", "records", "why", title=f"{node.config.party} keeps from {partner}")
@@ -173,39 +210,32 @@ def run(root: Path, console: Console) -> None:
             kept.add_row(line.kind, f"{line.count:,}", reason)
         console.print(kept)
 
-    console.rule("[bold]7. each side assesses what it holds")
-    for node in (fr, ru):
-        done = assess_node(node, out_dir=node.root / "report")
-        data = done.result.data
-        names = {g["id"]: g["name"] for g in data["groups"]}
-        names |= {p["id"]: p["name"] for p in data["parties"]}
-        console.print(f"[bold]{node.config.party}[/]'s assessment (method {data['method_version']}, "
-                      f"inputs {data['inputs_digest'][:12]}…):")  # fmt: skip
-        for row in data["targeting"]:
-            share = next((g for g in row.get("groups", []) if g["group"] == is_group), None)
-            if share is not None:
-                console.print(
-                    f"  share of {names.get(row['party'], row['party'])}'s strikes where the "
-                    f"Islamic State was present: {share['share']:.0%} "
-                    f"(95 % interval {share['ci_low']:.0%}–{share['ci_high']:.0%})"
-                )
-        for row in data["corroboration"]:
-            if row.get("inflation_points") is not None:
-                console.print(
-                    f"  {names.get(row['party'], row['party'])}: "
-                    f"{row.get('corroboration_rate', 0):.0%} of claimed effects corroborated, "
-                    f"claims exceed observations by {row['inflation_points']:+.0f} points"
-                )
-        console.print(f"  report: {done.report}")
 
-    console.rule("[bold]8. audit")
-    for node in (fr, ru):
-        result = audit_report(node)
-        console.print(f"{node.config.party}: {result}")
-        if not result.ok:
-            raise SystemExit(4)
-    for node in (fr, ru):
-        node.close()
+def _assess(node: Node, is_group: str, console: Console) -> None:
+    done = assess_node(node, out_dir=node.root / "report")
+    data = done.result.data
+    names = {g["id"]: g["name"] for g in data["groups"]}
+    names |= {p["id"]: p["name"] for p in data["parties"]}
+    console.print(
+        f"[bold]{node.config.party}[/]'s assessment (method {data['method_version']}, "
+        f"inputs {data['inputs_digest'][:12]}…):"
+    )
+    for row in data["targeting"]:
+        share = next((g for g in row.get("groups", []) if g["group"] == is_group), None)
+        if share is not None:
+            console.print(
+                f"  share of {names.get(row['party'], row['party'])}'s strikes where the "
+                f"Islamic State was present: {share['share']:.0%} "
+                f"(95 % interval {share['ci_low']:.0%}–{share['ci_high']:.0%})"
+            )
+    for row in data["corroboration"]:
+        if row.get("inflation_points") is not None:
+            console.print(
+                f"  {names.get(row['party'], row['party'])}: "
+                f"{row.get('corroboration_rate', 0):.0%} of claimed effects corroborated, "
+                f"claims exceed observations by {row['inflation_points']:+.0f} points"
+            )
+    console.print(f"  report: {done.report}")
 
 
 def main(argv: list[str] | None = None) -> None:
