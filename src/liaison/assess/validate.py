@@ -106,6 +106,15 @@ def summarise(scores: list[ScenarioScore]) -> list[Criterion]:
         for e in big
     ]
     signs = [np.sign(e["estimate"]) == np.sign(e["truth"]) for e in big]
+    # True effects are set per category and outcome (the same for every party).
+    cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for e in big:
+        cells.setdefault((e["category"], e["outcome"]), []).append(e)
+    mean_ok = [
+        abs(float(np.mean([e["estimate"] for e in es])) - es[0]["truth"])
+        <= 0.25 * abs(es[0]["truth"])
+        for es in cells.values()
+    ]
     zero = [e["significant"] for e in eff if e["truth"] == 0.0]
     infl = np.array([abs(i["estimate"] - i["truth"]) for s in scores for i in s.inflation])
     n = len(scores)
@@ -153,6 +162,12 @@ def summarise(scores: list[ScenarioScore]) -> list[Criterion]:
             f"{rate(ok):.1%} of {len(big)}",
             "≥ 90 %",
             bool(big) and rate(ok) >= 0.9,
+        ),
+        Criterion(
+            "effects ≥ 20 %: mean estimate within ±25 % (category × outcome, all runs)",
+            f"{rate(mean_ok):.1%} of {len(mean_ok)}",
+            "100 %",
+            bool(mean_ok) and all(mean_ok),
         ),
         Criterion(
             "zero-effect categories flagged significant",
