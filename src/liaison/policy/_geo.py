@@ -10,6 +10,7 @@ the actual cell is checked too (a coarser cell is taken if it were ever smaller)
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -60,8 +61,16 @@ def resolution_for(metres: float) -> int:
 
 def cell_radius_m(cell: str) -> float:
     """Distance from the centre of ``cell`` to its farthest boundary vertex, in metres."""
+    return _cell_geometry(cell)[2]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cell_geometry(cell: str) -> tuple[float, float, float]:
+    """Centre and radius of a cell. Cached: coarsened records share few cells, and
+    the radius (seven haversines) dominated the cost of a release."""
     lat, lon = h3.cell_to_latlng(cell)
-    return max(distance_m(lat, lon, vlat, vlon) for vlat, vlon in h3.cell_to_boundary(cell))
+    radius = max(distance_m(lat, lon, vlat, vlon) for vlat, vlon in h3.cell_to_boundary(cell))
+    return lat, lon, radius
 
 
 def snap(lat: float, lon: float, resolution: int, metres: float) -> tuple[float, float, float]:
@@ -71,10 +80,8 @@ def snap(lat: float, lon: float, resolution: int, metres: float) -> tuple[float,
     ``metres``. The point lies within ``radius`` metres of the returned centre.
     """
     while True:
-        cell = h3.latlng_to_cell(lat, lon, resolution)
-        radius = cell_radius_m(cell)
+        centre_lat, centre_lon, radius = _cell_geometry(h3.latlng_to_cell(lat, lon, resolution))
         if radius >= metres or resolution == 0:
-            centre_lat, centre_lon = h3.cell_to_latlng(cell)
             return centre_lat, centre_lon, radius
         resolution -= 1
 
