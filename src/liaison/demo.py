@@ -22,13 +22,20 @@ from rich.console import Console
 from rich.table import Table
 
 from liaison.assess.simulate import simulate
-from liaison.exchange import create_app, materialise_releases
-from liaison.exchange._partners import add_partner, issue_token, save_credential
-from liaison.exchange._server import ServerThread, free_port
-from liaison.exchange._sync import sync_partner
-from liaison.exchange._withheld import withheld
+from liaison.exchange import (
+    ServerThread,
+    add_partner,
+    create_app,
+    free_port,
+    issue_token,
+    materialise_releases,
+    save_credential,
+    sync_partner,
+    withheld,
+)
 from liaison.ingest import ingest_file
-from liaison.node import CONFIG_NAME, Node, assess_node, audit_report, init_node
+from liaison.node import CONFIG_NAME, Node, audit_report, init_node
+from liaison.node.assessment import assess_node
 from liaison.records import KINDS
 from liaison.store import Query
 

@@ -119,9 +119,9 @@ def link(puller: Node, source: Node, source_url: str, token: str) -> None:
 
 
 def audit_actions(node: Node) -> list[tuple[str, str, dict[str, Any]]]:
-    from liaison.node import _journal
+    from liaison.audit import journal
 
-    return [(e.action, e.subject, e.detail) for e in _journal.entries(node.store)]
+    return [(e.action, e.subject, e.detail) for e in journal.entries(node.store)]
 
 
 def record_rows(node: Node) -> list[tuple[str, str, str | None]]:

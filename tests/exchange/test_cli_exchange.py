@@ -54,6 +54,7 @@ def test_partner_policy_serve_sync_commands(tmp_path: Path) -> None:
     assert "pulled 2" in listed
     shown = _run("show", strike["id"], "--node", str(ru_dir))
     assert "received from: fr" in shown
+    assert "from fr" in shown and "signature verified" in shown  # the sync receipt
     (fr_dir / "liaison.toml").open("a").write('\n[[partners.ru.rules]]\nkinds = ["nope"]\n')
     bad = CliRunner().invoke(cli, ["policy", "check", "--node", str(fr_dir)])
     assert bad.exit_code == 1 and "partners.ru.rules[1]" in bad.output

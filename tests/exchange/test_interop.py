@@ -11,7 +11,7 @@ import pytest
 from liaison.exchange._partners import add_partner, save_credential
 from liaison.exchange._sync import sync_partner
 from liaison.node import Node, audit_report
-from liaison.store import _exchange as rows
+from liaison.store import exchange as rows
 from tests.exchange.conftest import bulk_objects, record_rows
 from tests.exchange.medallion import PASSWORD, USER, MedallionUnavailable, medallion
 

@@ -13,7 +13,7 @@ from liaison.exchange import materialise_releases
 from liaison.ingest import ingest_objects
 from liaison.node import Node, SteppingClock, audit_report, init_node, seeded_ids
 from liaison.records.examples import example_objects
-from liaison.store import _exchange as rows
+from liaison.store import exchange as rows
 from tests.exchange.conftest import STRIKE_POLICY, T0, audit_actions, pair, set_policy
 
 HOUR = 3_600_000

@@ -16,8 +16,8 @@ from liaison.exchange._sync import sync_partner
 from liaison.ingest import ingest_objects
 from liaison.node import Node, audit_report, open_node
 from liaison.records.examples import example_objects
-from liaison.store import _exchange as rows
-from liaison.store._exchange import NewRelease
+from liaison.store import exchange as rows
+from liaison.store.exchange import NewRelease
 from tests.exchange.conftest import (
     STRIKE_POLICY,
     audit_actions,

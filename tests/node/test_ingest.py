@@ -143,6 +143,6 @@ def test_key_file_is_private(node: Node) -> None:
 
 
 def _audit(node: Node) -> list[dict[str, Any]]:
-    from liaison.node import _journal
+    from liaison.audit import journal
 
-    return [e.to_dict() for e in _journal.entries(node.store)]
+    return [e.to_dict() for e in journal.entries(node.store)]

@@ -7,7 +7,7 @@ import uuid
 
 import orjson
 
-from liaison.records._index import RecordIndex
+from liaison.records import RecordIndex
 from liaison.store import NewVersion, Seal, Store
 
 SEAL = Seal(root=b"\x00" * 32, signature=b"\x01" * 64, key_id="k" * 16, alg="test")

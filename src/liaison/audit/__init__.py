@@ -1,4 +1,8 @@
-"""The append-only, hash-chained audit log (pure logic: no I/O, no clock)."""
+"""The append-only, hash-chained audit log.
+
+``chain`` and ``checkpoint`` are pure (no I/O, no clock); ``liaison.audit.journal``
+is the edge that writes and verifies a node's log in its store.
+"""
 
 from liaison.audit.chain import (
     ACTIONS,

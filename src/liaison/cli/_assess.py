@@ -13,7 +13,7 @@ from rich.table import Table
 from liaison.assess import AssessmentError, Params
 from liaison.assess.simulate import simulate as simulate_conflict
 from liaison.cli._common import EXIT_REFUSED, EXIT_USAGE, fail, node_option, opened, when
-from liaison.node import assess_node
+from liaison.node.assessment import assess_node
 
 
 @click.command()
@@ -100,8 +100,8 @@ def assess(
     _summary(done.result.data, Console())
     if done.report is not None:
         click.echo(f"report: {done.report}")
-    if done.stored is not None:
-        click.echo(f"stored {done.stored.accepted} assessment record(s) in the node")
+    if not no_store:
+        click.echo(f"stored {done.stored} assessment record(s) in the node")
 
 
 def _params(path: Path | None) -> Params | None:

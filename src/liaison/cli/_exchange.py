@@ -17,22 +17,27 @@ from liaison.cli._common import (
     opened,
 )
 from liaison.crypto import PublicKey
-from liaison.exchange import DEFAULT_MAX_BODY, create_app, materialise_releases
-from liaison.exchange._partners import (
+from liaison.exchange import (
+    DEFAULT_MAX_BODY,
+    REGISTRY_KEYS,
     PartnerError,
+    ReleaseReport,
+    TlsFiles,
     add_partner,
+    create_app,
+    designations,
     issue_token,
     list_partners,
+    materialise_releases,
+    node_policies,
     save_credential,
+    sync_all,
+    uvicorn_config,
+    watch,
 )
-from liaison.exchange._policy import REGISTRY_KEYS, designations, node_policies
-from liaison.exchange._release import ReleaseReport
-from liaison.exchange._server import TlsFiles, uvicorn_config
-from liaison.exchange._sync import sync_all, watch
-from liaison.node import CONFIG_NAME, open_node
-from liaison.node._config import read_config
+from liaison.node import CONFIG_NAME, open_node, read_config
 from liaison.policy import PolicyError, check, explain
-from liaison.store import _exchange as rows
+from liaison.store import exchange as rows
 
 
 def _release_summary(report: ReleaseReport) -> str:

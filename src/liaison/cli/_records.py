@@ -19,11 +19,13 @@ from liaison.cli._common import (
     opened,
     when,
 )
+from liaison.exchange import materialise_releases
 from liaison.export import export_records
 from liaison.ingest import ingest_file
 from liaison.node import verify_record
 from liaison.records import KINDS
 from liaison.store import Near, Query
+from liaison.store.exchange import receipts_of
 
 
 @click.command()
@@ -77,6 +79,9 @@ def ingest(
                 f"{report.refused} refused{state}"
             )
             refused = refused or not report.ok
+        released = materialise_releases(node)  # partners' tables follow what was stored
+        for partner, n in sorted(released.released.items()):
+            click.echo(f"released to {partner}: {n}")
     if refused:
         raise SystemExit(EXIT_REFUSED)
 
@@ -177,6 +182,12 @@ def show(record_id: str, as_json: bool, node_dir: Path) -> None:
             click.echo("revoked: yes")
         if version.received_from:
             click.echo(f"received from: {version.received_from}")
+        for receipt in receipts_of(node.store, record_id):
+            state = "signature verified" if receipt.verified else "UNVERIFIED (unsigned partner)"
+            click.echo(
+                f"receipt: version {receipt.modified} from {receipt.partner} "
+                f"at {receipt.received}, {state}"
+            )
         click.echo(f"signature: {check}")
 
 

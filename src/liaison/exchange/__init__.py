@@ -1,24 +1,59 @@
-"""Exchange between sovereign nodes: release tables, the TAXII 2.1 server, and sync.
+"""Exchange between sovereign nodes: partners, release tables, the TAXII 2.1 server,
+and sync.
 
 ``materialise_releases`` writes each partner's release table (signed, audited);
 ``create_app`` serves it over TAXII 2.1; ``sync_partner`` pulls a partner's
-collection, verifies every object and stores it with provenance.
+collection, verifies every object and stores it with provenance; ``withheld``
+says what a partner does not receive, and why.
 """
 
 from __future__ import annotations
 
 from liaison.exchange._app import DEFAULT_MAX_BODY, create_app
 from liaison.exchange._auth import new_token, token_hash
+from liaison.exchange._partners import (
+    PartnerError,
+    add_partner,
+    get_partner,
+    issue_token,
+    list_partners,
+    load_credential,
+    save_credential,
+)
+from liaison.exchange._policy import REGISTRY_KEYS, designations, node_policies
 from liaison.exchange._release import ReleaseReport, materialise_releases
+from liaison.exchange._server import ServerThread, TlsFiles, free_port, uvicorn_config
+from liaison.exchange._sync import SyncReport, sync_all, sync_partner, watch
 from liaison.exchange._taxii import STIX_MEDIA, TAXII_MEDIA
+from liaison.exchange._withheld import Withheld, withheld
 
 __all__ = [
     "DEFAULT_MAX_BODY",
+    "REGISTRY_KEYS",
     "STIX_MEDIA",
     "TAXII_MEDIA",
+    "PartnerError",
     "ReleaseReport",
+    "ServerThread",
+    "SyncReport",
+    "TlsFiles",
+    "Withheld",
+    "add_partner",
     "create_app",
+    "designations",
+    "free_port",
+    "get_partner",
+    "issue_token",
+    "list_partners",
+    "load_credential",
     "materialise_releases",
     "new_token",
+    "node_policies",
+    "save_credential",
+    "sync_all",
+    "sync_partner",
     "token_hash",
+    "uvicorn_config",
+    "watch",
+    "withheld",
 ]

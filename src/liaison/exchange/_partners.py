@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from liaison.audit import journal
 from liaison.crypto import PublicKey
 from liaison.exchange._auth import new_token, token_hash
-from liaison.store import _exchange as rows
-from liaison.store._exchange import PartnerRow
+from liaison.store import exchange as rows
+from liaison.store.exchange import PartnerRow
 
 if TYPE_CHECKING:
     from liaison.node import Node
@@ -36,8 +37,6 @@ def add_partner(
     ``unsigned`` partners (e.g. a plain TAXII server) need no key; what comes from
     them is stored marked unverified. Audited as ``partner-add``.
     """
-    from liaison.node import _journal
-
     if not _NAME.match(name):
         raise PartnerError(f"partner name {name!r}: use 1-64 letters, digits, '_', '.', '-'")
     if not url.startswith(("http://", "https://")):
@@ -69,15 +68,13 @@ def add_partner(
     with node.store.transaction() as tx:
         rows.put_partner(node.store, row)
         detail = {"url": url, "key_id": key_id, "unsigned": unsigned}
-        _journal.append(node.store, tx, node.key, [("partner-add", name, detail)], node.now())
+        journal.append(node.store, tx, node.key, [("partner-add", name, detail)], node.now())
     return row
 
 
 def issue_token(node: Node, name: str) -> str:
     """A new bearer token for ``name`` (replacing any previous one); only its hash
     is stored. Audited as ``partner-token`` (without the token)."""
-    from liaison.node import _journal
-
     if rows.partner(node.store, name) is None:
         raise PartnerError(f"no partner {name!r}; add it first with 'liaison partner add'")
     token = new_token()
@@ -85,7 +82,7 @@ def issue_token(node: Node, name: str) -> str:
     with node.store.transaction() as tx:
         rows.set_token_hash(node.store, name, digest)
         detail = {"token_sha256_prefix": digest[:8]}
-        _journal.append(node.store, tx, node.key, [("partner-token", name, detail)], node.now())
+        journal.append(node.store, tx, node.key, [("partner-token", name, detail)], node.now())
     return token
 
 

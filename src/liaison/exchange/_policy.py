@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from liaison.node._config import CONFIG_NAME, read_config
+from liaison.node import CONFIG_NAME, read_config
 from liaison.policy import DesignationLookup, Policies, load_policies
 from liaison.store import Query
-from liaison.store._exchange import PartnerRow
+from liaison.store.exchange import PartnerRow
 
 if TYPE_CHECKING:
     from liaison.node import Node

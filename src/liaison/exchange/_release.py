@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from liaison.audit import journal
 from liaison.crypto import EXT_SIGNATURE, sign_objects
 from liaison.exchange._policy import designations, node_policies, policies_fingerprint
 from liaison.policy import DesignationLookup, Policies, decide, revocation
 from liaison.store import Query, StoredVersion
-from liaison.store import _exchange as rows
-from liaison.store._exchange import NewRelease, PartnerRow
+from liaison.store import exchange as rows
+from liaison.store.exchange import NewRelease, PartnerRow
 
 if TYPE_CHECKING:
     from liaison.node import Node
@@ -192,8 +193,6 @@ def _unsigned(obj: dict[str, Any]) -> dict[str, Any]:
 
 def _write(node: Node, work: _Work, report: ReleaseReport, *, watermark: int | None) -> None:
     """Sign each partner's batch and store rows, pending delays, audit and watermark."""
-    from liaison.node import _journal
-
     store = node.store
     now_us = node.clock.now_ms() * 1000
     audit: list[tuple[str, str, dict[str, Any]]] = []
@@ -225,7 +224,7 @@ def _write(node: Node, work: _Work, report: ReleaseReport, *, watermark: int | N
             audit.append(("release", name, detail))
             report.released[name] = report.released.get(name, 0) + len(batch)
         if audit:
-            _journal.append(store, tx, node.key, audit, node.now())
+            journal.append(store, tx, node.key, audit, node.now())
         if watermark is not None:
             tx.set_meta(_WATERMARK, str(max(watermark, int(store.get_meta(_WATERMARK) or 0))))
 
@@ -266,8 +265,6 @@ def _finish_rescan(
     report: ReleaseReport,
 ) -> None:
     """Withdraw rows no longer allowed; record (and audit) the new policy fingerprint."""
-    from liaison.node import _journal
-
     store = node.store
     withdrawn: dict[str, int] = {}
     with store.transaction() as tx:
@@ -286,6 +283,6 @@ def _finish_rescan(
                 "withdrawn": withdrawn,
                 "delayed": report.delayed,
             }
-            _journal.append(store, tx, node.key, [("policy-change", "policies", detail)],
+            journal.append(store, tx, node.key, [("policy-change", "policies", detail)],
                             node.now())  # fmt: skip
             tx.set_meta(_FINGERPRINT, fingerprint)

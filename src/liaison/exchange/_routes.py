@@ -21,7 +21,7 @@ from liaison.exchange._taxii import (
     taxii_response,
 )
 from liaison.store import Store
-from liaison.store._exchange import PartnerRow, ReleaseRow, Selection, partners, select_releases
+from liaison.store.exchange import PartnerRow, ReleaseRow, Selection, partners, select_releases
 
 _ALL_VERSIONS = "all"
 

@@ -13,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from liaison.audit import journal
 from liaison.crypto import RootCache
 from liaison.exchange._client import Page, TaxiiClient, TaxiiClientError
 from liaison.exchange._partners import PartnerError, load_credential
 from liaison.exchange._verify import Verdicts, check_page
-from liaison.ingest._check import CheckedBatch
-from liaison.ingest._pipeline import ingest_checked
-from liaison.store import _exchange as rows
-from liaison.store._exchange import Cursor, PartnerRow
+from liaison.ingest import CheckedBatch, ingest_checked
+from liaison.store import exchange as rows
+from liaison.store.exchange import Cursor, PartnerRow
 
 if TYPE_CHECKING:
     from liaison.node import Node
@@ -124,8 +124,6 @@ def _store_page(
     cache: RootCache,
     report: SyncReport,
 ) -> None:
-    from liaison.node import _journal
-
     store = node.store
     ids = [str(o.get("id")) for o in page.objects if isinstance(o, dict)]
     digests, latest = store.stored_versions_of(ids)
@@ -151,7 +149,7 @@ def _store_page(
                 verdicts.refused.append(("", "", message))
         rows.add_receipts(store, verdicts.receipts)
         rows.set_cursor(store, partner.name, following, node.now())
-        _journal.append(store, tx, node.key, _audit_items(partner, page, verdicts, accepted,
+        journal.append(store, tx, node.key, _audit_items(partner, page, verdicts, accepted,
                         unchanged, following), node.now())  # fmt: skip
     report.accepted += accepted
     report.unchanged += unchanged

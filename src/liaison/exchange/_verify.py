@@ -31,10 +31,10 @@ from liaison.crypto import (
     strip_signature,
     verify_attached,
 )
-from liaison.ingest._check import Checked
+from liaison.node import Checked
 from liaison.policy import ONWARD_RELEASE_MARKING_ID
 from liaison.records import EXT_PARTY, EXT_SIGNATURE, RecordError, index_of, parse_record
-from liaison.store._exchange import PartnerRow, Receipt
+from liaison.store.exchange import PartnerRow, Receipt
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import msgspec
 import orjson
 
+from liaison.audit import journal
 from liaison.records import (
     CLASS_OF_KIND,
     KINDS,
@@ -105,8 +106,6 @@ def export_records(
 
     Person records are local only and left out unless ``include_persons``.
     """
-    from liaison.node import _journal
-
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise ValueError(f"unknown kind(s) {', '.join(unknown)}; kinds are {', '.join(KINDS)}")
@@ -122,7 +121,7 @@ def export_records(
     tmp.replace(out)
     with node.store.transaction() as tx:
         detail = {"count": count, "format": format, "kinds": list(selected)}
-        _journal.append(node.store, tx, node.key, [("export", str(out), detail)], node.now())
+        journal.append(node.store, tx, node.key, [("export", str(out), detail)], node.now())
     return ExportReport(out, count, selected)
 
 

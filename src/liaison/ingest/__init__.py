@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from liaison.ingest._check import FileSource, checked_file_batches
+from liaison.ingest._check import CheckedBatch, FileSource, checked_file_batches
 from liaison.ingest._csv import Mapping, RowError, iter_csv, load_mapping
 from liaison.ingest._pipeline import IngestReport, ingest_checked, ingest_items, ingest_objects
 from liaison.ingest._shape import STIX_TYPES, shape_record
@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STIX_TYPES",
+    "CheckedBatch",
     "IngestReport",
     "Item",
     "Mapping",
     "RowError",
     "SourceError",
+    "ingest_checked",
     "ingest_file",
     "ingest_items",
     "ingest_objects",

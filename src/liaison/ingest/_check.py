@@ -6,7 +6,6 @@ main process writes the previous batch (``checked_batches(parallel=True)``).
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,25 +13,15 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from liaison.crypto import CanonicalizationError, canonical_json
+from liaison.crypto import CanonicalizationError
 from liaison.ingest._csv import iter_csv, load_mapping
 from liaison.ingest._sources import Item, SourceError, iter_stix
-from liaison.records import RecordError, index_of, parse_record
-from liaison.records._index import RecordIndex
+from liaison.node import Checked, check_object
+from liaison.records import RecordError, RecordIndex
 
 BATCH_SIZE = 5_000
 # Batches queued between the check worker and the writer: bounds memory.
 _QUEUE_DEPTH = 4
-
-
-@dataclass(frozen=True, slots=True)
-class Checked:
-    """One valid object, ready to be classified and written."""
-
-    index: RecordIndex
-    body: bytes
-    digest: bytes
-    where: str
 
 
 @dataclass(slots=True)
@@ -65,18 +54,14 @@ class FileSource:
 def check_batch(batch: list[Item]) -> CheckedBatch:
     """Check every item of a batch; invalid ones become error messages."""
     out = CheckedBatch(len(batch))
-    sha256 = hashlib.sha256
     for item in batch:
         if item.error is not None:
             out.errors.append(item.error)
             continue
         try:
-            record = parse_record(item.obj)
-            body = canonical_json(item.obj)
+            out.records.append(check_object(item.obj, item.where))
         except (RecordError, CanonicalizationError) as exc:
             out.errors.append(f"{item.where}: {exc}")
-            continue
-        out.records.append(Checked(index_of(record), body, sha256(body).digest(), item.where))
     return out
 
 

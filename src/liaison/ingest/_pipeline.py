@@ -6,15 +6,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from liaison.crypto import seal_batch
-from liaison.ingest._check import BATCH_SIZE, Checked, CheckedBatch, checked_batches
+from liaison.audit import journal
+from liaison.ingest._check import BATCH_SIZE, CheckedBatch, checked_batches
 from liaison.ingest._sources import Item, SourceError
-from liaison.store import NewVersion, Seal, StoreError
-
-if TYPE_CHECKING:
-    from liaison.node import Node
+from liaison.node import Node, classify, conflict_message, write_checked
+from liaison.store import StoreError
 
 log = logging.getLogger("liaison.ingest")
 
@@ -112,9 +110,14 @@ def ingest_checked(
                 for message in batch.errors:
                     report.refuse(message)
                 writing = skip_invalid or report.refused == 0
-                new, latest = _classify(node, batch.records, report)
-                if writing and new:
-                    _write(node, tx, new, latest, source, received_from, report)
+                split = classify(node.store, batch.records)
+                report.unchanged += split.unchanged
+                for c in split.conflicts:
+                    report.refuse(conflict_message(c))
+                if writing and split.new:
+                    write_checked(node, tx, split.new, split.latest, source=source,
+                                  received_from=received_from)  # fmt: skip
+                    report.accepted += len(split.new)
                 if progress is not None:
                     progress(batch.size)
             if report.refused and not skip_invalid:
@@ -135,80 +138,7 @@ def ingest_checked(
     return report
 
 
-def _classify(
-    node: Node, checked: list[Checked], report: IngestReport
-) -> tuple[list[Checked], dict[str, str]]:
-    """Split into unchanged, conflicting (refused) and new versions; also return
-    the stored latest ``modified`` of the batch's ids (for the writer)."""
-    seen: dict[tuple[str, str], bytes] = {}
-    unique: list[Checked] = []
-    for c in checked:
-        key = (c.index.id, c.index.modified)
-        prior = seen.get(key)
-        if prior is None:
-            seen[key] = c.digest
-            unique.append(c)
-        elif prior == c.digest:
-            report.unchanged += 1
-        else:
-            report.refuse(_conflict(c))
-    stored, latest = node.store.stored_versions_of([k[0] for k in seen])
-    new: list[Checked] = []
-    for c in unique:
-        digest = stored.get((c.index.id, c.index.modified))
-        if digest is None:
-            new.append(c)
-        elif digest == c.digest:
-            report.unchanged += 1
-        else:
-            report.refuse(_conflict(c))
-    return new, latest
-
-
-def _conflict(c: Checked) -> str:
-    return (
-        f"{c.where}: {c.index.id}: version {c.index.modified} already exists with a different "
-        "body (a changed record needs a new 'modified')"
-    )
-
-
-def _write(
-    node: Node,
-    tx: Any,
-    new: list[Checked],
-    latest: dict[str, str],
-    source: str,
-    received_from: str | None,
-    report: IngestReport,
-) -> None:
-    from liaison.node import _journal
-
-    sealed = seal_batch(node.key, [c.digest for c in new])
-    batch_id = tx.add_seal(Seal(sealed.root, sealed.signature, sealed.key_id, sealed.alg))
-    tx.add_versions(
-        batch_id,
-        [
-            NewVersion(c.index, c.body, c.digest, i, sealed.proofs[i], received_from)
-            for i, c in enumerate(new)
-        ],
-        latest=latest,
-    )
-    detail = {
-        "count": len(new),
-        "batch": batch_id,
-        "root": sealed.root.hex(),
-        "first": new[0].index.id,
-        "last": new[-1].index.id,
-    }
-    if received_from is not None:
-        detail["received_from"] = received_from
-    _journal.append(node.store, tx, node.key, [("ingest", source, detail)], node.now())
-    report.accepted += len(new)
-
-
 def _audit_refusals(node: Node, report: IngestReport) -> None:
-    from liaison.node import _journal
-
     for message in report.errors:
         log.warning("refused: %s", message)
     items = [
@@ -220,4 +150,4 @@ def _audit_refusals(node: Node, report: IngestReport) -> None:
             ("refuse", report.source, {"more_refusals": report.refused - len(report.errors)})
         )
     with node.store.transaction() as tx:
-        _journal.append(node.store, tx, node.key, items, node.now())
+        journal.append(node.store, tx, node.key, items, node.now())

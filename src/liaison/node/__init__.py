@@ -11,10 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from liaison.audit import journal
 from liaison.crypto import KeyFileError, NodeKey, PublicKey, create_key, load_key
-from liaison.ingest import ingest_objects
-from liaison.node import _journal
-from liaison.node._assess import NodeAssessment, assess_node
 from liaison.node._clock import Clock, IdFactory, SteppingClock, SystemClock, seeded_ids
 from liaison.node._config import (
     CONFIG_NAME,
@@ -26,27 +24,42 @@ from liaison.node._config import (
     write_config,
 )
 from liaison.node._integrity import RecordCheck, audit_report, verify_record, verify_version
+from liaison.node._write import (
+    Checked,
+    Classified,
+    check_object,
+    classify,
+    conflict_message,
+    store_objects,
+    write_checked,
+)
 from liaison.records import EXT_PARTY, format_timestamp, new_id
 from liaison.store import Store, open_store
 
 __all__ = [
     "CONFIG_NAME",
+    "Checked",
+    "Classified",
     "Clock",
     "IdFactory",
     "Node",
-    "NodeAssessment",
     "NodeConfig",
     "NodeError",
     "RecordCheck",
     "SteppingClock",
     "SystemClock",
-    "assess_node",
     "audit_report",
+    "check_object",
+    "classify",
+    "conflict_message",
     "init_node",
     "open_node",
+    "read_config",
     "seeded_ids",
+    "store_objects",
     "verify_record",
     "verify_version",
+    "write_checked",
 ]
 
 
@@ -128,7 +141,7 @@ def init_node(
     write_config(root, party, party_id, store_url or "sqlite:///store.db")
     node = Node(root, read_config(root), store, key, clock, ids)
     with store.transaction() as tx:
-        _journal.append(
+        journal.append(
             store, tx, key, [("key-create", key.key_id, {"public_key": key.public_key_b64})],
             node.now(),
         )  # fmt: skip
@@ -147,5 +160,5 @@ def init_node(
             | ({"node_url": node_url} if node_url else {})
         },
     }
-    ingest_objects(node, [identity], source="liaison init")
+    store_objects(node, [identity], source="liaison init")
     return node

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from liaison.audit import AuditReport
+from liaison.audit import AuditReport, journal
 from liaison.crypto import PublicKey, RootCache, verify_digest
 from liaison.store import StoredVersion, StoreError
 
@@ -60,6 +60,4 @@ def verify_version(
 
 def audit_report(node: Node) -> AuditReport:
     """Verify the node's whole audit log against its signed head."""
-    from liaison.node import _journal
-
-    return _journal.verify(node.store, node.public_key)
+    return journal.verify(node.store, node.public_key)

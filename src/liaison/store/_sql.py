@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from liaison.records._index import RecordIndex
+from liaison.records import RecordIndex
 from liaison.store import _area
 from liaison.store._migrations import SCHEMA_VERSION, Dialect, statements
 from liaison.store._types import (

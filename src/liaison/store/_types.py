@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from liaison.records._index import RecordIndex
+from liaison.records import RecordIndex
 
 
 class StoreError(Exception):

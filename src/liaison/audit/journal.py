@@ -1,5 +1,8 @@
-"""The node's audit journal: chained entries written in the caller's transaction,
-and a head checkpoint signed by the node key (detects a truncated log)."""
+"""The audit journal of a node's store: chained entries written in the caller's
+transaction, and a head checkpoint signed by the node key (detects a truncated log).
+
+This is the I/O edge of the audit package; ``liaison.audit`` itself stays pure.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,8 @@ from typing import Any
 
 import orjson
 
-from liaison.audit import (
-    AuditEntry,
-    AuditReport,
-    ChainHead,
-    extend_chain,
-    sign_head,
-    verify_chain,
-    verify_head,
-)
+from liaison.audit.chain import AuditEntry, AuditReport, ChainHead, extend_chain, verify_chain
+from liaison.audit.checkpoint import sign_head, verify_head
 from liaison.crypto import NodeKey, PublicKey, canonical_json
 from liaison.store import AuditRow, Store, Writer
 

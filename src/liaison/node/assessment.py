@@ -11,10 +11,10 @@ import orjson
 from liaison.assess import AssessmentResult, Params, inputs_from_objects, run
 from liaison.assess.records_out import assessment_objects
 from liaison.assess.report import write_report
+from liaison.node._write import store_objects
 from liaison.store import Query
 
 if TYPE_CHECKING:
-    from liaison.ingest import IngestReport
     from liaison.node import Node
 
 #: Record kinds the method reads.
@@ -26,11 +26,12 @@ ASSESSED_KINDS = (
 
 @dataclass(frozen=True, slots=True)
 class NodeAssessment:
-    """An assessment of a node's records: the result, where its report is, what was stored."""
+    """An assessment of a node's records: the result, where its report is, and how
+    many assessment records were stored."""
 
     result: AssessmentResult
     report: Path | None
-    stored: IngestReport | None
+    stored: int
 
 
 def assess_node(
@@ -49,14 +50,12 @@ def assess_node(
     assessment as ``liaison-assessment`` records (signed and audited like any
     record) unless ``store_results`` is False.
     """
-    from liaison.ingest import ingest_objects
-
     query = Query(kinds=ASSESSED_KINDS, include_revoked=False)
     objects = (orjson.loads(v.body) for v in node.store.query(query))
     result = run(inputs_from_objects(objects), params, group=group, party=party, period=period)
     report = write_report(result, out_dir) if out_dir is not None else None
-    stored = None
+    stored = 0
     if store_results:
         records = assessment_objects(result, node.party_id, id_factory=node.new_id, now=node.now())
-        stored = ingest_objects(node, records, source="liaison assess")
+        stored = store_objects(node, records, source="liaison assess")
     return NodeAssessment(result, report, stored)
