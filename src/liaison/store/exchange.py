@@ -146,10 +146,12 @@ def add_releases(
     """
     if store.dialect == "postgres":  # serialise writers of one partner's sequence
         store._execute("SELECT name FROM partners WHERE name = ? FOR UPDATE", (partner_name,))
+    # Two sub-selects, so that each maximum is read from its own index (one
+    # statement with both aggregates makes SQLite scan the partner's rows).
     top, last_added = store._execute(
-        "SELECT COALESCE(MAX(pseq), 0), COALESCE(MAX(date_added), 0) FROM releases "
-        "WHERE partner = ?",
-        (partner_name,),
+        "SELECT COALESCE((SELECT MAX(pseq) FROM releases WHERE partner = ?), 0), "
+        "COALESCE((SELECT MAX(date_added) FROM releases WHERE partner = ?), 0)",
+        (partner_name, partner_name),
     ).fetchone()
     date_added = max(now_us, int(last_added) + 1000)
     if not rows:
