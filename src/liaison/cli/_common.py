@@ -13,7 +13,7 @@ import click
 
 from liaison.node import Node, NodeError, open_node
 from liaison.records import timestamp_ms
-from liaison.store import StoreError
+from liaison.store import StoredVersion, StoreError
 
 # Exit codes (documented in README.md).
 EXIT_OK = 0
@@ -71,3 +71,11 @@ def when(value: str | None, name: str, *, end_of_day: bool = False) -> int | Non
         return timestamp_ms(text)
     except ValueError:
         fail(f"--{name}: {value!r} is not a date (YYYY-MM-DD) or STIX timestamp", EXIT_USAGE)
+
+
+def require_record(node: Node, record_id: str) -> StoredVersion:
+    """The latest stored version of a record, or exit 5 saying it is not there."""
+    version = node.store.get(record_id)
+    if version is None:
+        fail(f"no record {record_id} in this node", EXIT_NOT_FOUND)
+    return version

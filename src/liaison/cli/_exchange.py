@@ -6,7 +6,6 @@ import threading
 from pathlib import Path
 
 import click
-import orjson
 
 from liaison.cli._common import (
     EXIT_NOT_FOUND,
@@ -15,6 +14,7 @@ from liaison.cli._common import (
     fail,
     node_option,
     opened,
+    require_record,
 )
 from liaison.crypto import PublicKey
 from liaison.exchange import (
@@ -25,18 +25,17 @@ from liaison.exchange import (
     TlsFiles,
     add_partner,
     create_app,
-    designations,
+    explain_release,
     issue_token,
     list_partners,
     materialise_releases,
-    node_policies,
     save_credential,
     sync_all,
     uvicorn_config,
     watch,
 )
 from liaison.node import CONFIG_NAME, open_node, read_config
-from liaison.policy import PolicyError, check, explain
+from liaison.policy import PolicyError, check
 from liaison.store import exchange as rows
 
 
@@ -254,28 +253,17 @@ def policy_check(node_dir: Path) -> None:
 def policy_explain(record_id: str, to: str, node_dir: Path) -> None:
     """Say which rule releases RECORD_ID to a partner (and the object as released), or why none."""
     with opened(node_dir) as node:
-        version = node.store.get(record_id)
-        if version is None:
-            fail(f"no record {record_id} in this node", EXIT_NOT_FOUND)
+        version = require_record(node, record_id)
         try:
-            policies = node_policies(node)
+            result = explain_release(node, version, to)
         except PolicyError as exc:
             fail(str(exc), EXIT_REFUSED)
-        result = explain(
-            policies,
-            to,
-            orjson.loads(version.body),
-            version.index,
-            now_ms=node.clock.now_ms(),
-            originator_is_self=version.received_from is None,
-            designation_of=designations(node),
-        )
-        click.echo(str(result))
-        served = rows.latest_release(node.store, to, record_id)
-        if served is not None:
-            click.echo(f"in {to}'s release table: version {served.modified} (row {served.pseq})")
-        else:
-            click.echo(f"not in {to}'s release table")
+    click.echo(str(result.explanation))
+    if result.served is not None:
+        row = result.served
+        click.echo(f"in {to}'s release table: version {row.modified} (row {row.pseq})")
+    else:
+        click.echo(f"not in {to}'s release table")
 
 
 COMMANDS = (partner, release, serve, sync, policy)

@@ -11,12 +11,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from liaison.cli._common import (
-    EXIT_NOT_FOUND,
     EXIT_REFUSED,
     EXIT_USAGE,
     fail,
     node_option,
     opened,
+    require_record,
     when,
 )
 from liaison.exchange import materialise_releases
@@ -168,9 +168,7 @@ def _day(ms: int) -> str:
 def show(record_id: str, as_json: bool, node_dir: Path) -> None:
     """Show the latest version of a record and check its signature."""
     with opened(node_dir) as node:
-        version = node.store.get(record_id)
-        if version is None:
-            fail(f"no record {record_id} in this node", EXIT_NOT_FOUND)
+        version = require_record(node, record_id)
         if as_json:
             click.echo(orjson.dumps(orjson.loads(version.body), option=orjson.OPT_INDENT_2))
             return

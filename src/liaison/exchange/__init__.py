@@ -25,7 +25,7 @@ from liaison.exchange._release import ReleaseReport, materialise_releases
 from liaison.exchange._server import ServerThread, TlsFiles, free_port, uvicorn_config
 from liaison.exchange._sync import SyncReport, sync_all, sync_partner, watch
 from liaison.exchange._taxii import STIX_MEDIA, TAXII_MEDIA
-from liaison.exchange._withheld import Withheld, withheld
+from liaison.exchange._withheld import ReleaseExplanation, Withheld, explain_release, withheld
 
 __all__ = [
     "DEFAULT_MAX_BODY",
@@ -33,6 +33,7 @@ __all__ = [
     "STIX_MEDIA",
     "TAXII_MEDIA",
     "PartnerError",
+    "ReleaseExplanation",
     "ReleaseReport",
     "ServerThread",
     "SyncReport",
@@ -41,6 +42,7 @@ __all__ = [
     "add_partner",
     "create_app",
     "designations",
+    "explain_release",
     "free_port",
     "get_partner",
     "issue_token",
