@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import ssl
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -41,6 +42,17 @@ def auth_header(credential: str | None) -> dict[str, str]:
     return {"Authorization": f"Bearer {credential}"}
 
 
+def tls_context(verify: bool | str, cert: tuple[str, str] | None) -> ssl.SSLContext | bool:
+    """The TLS settings of a client: ``verify`` is True (system CAs), False, or a CA
+    file; ``cert`` is a client certificate and key (for mutual TLS)."""
+    if verify is False:
+        return False
+    ctx = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+    if cert is not None:
+        ctx.load_cert_chain(*cert)
+    return ctx
+
+
 class TaxiiClient:
     """Talks to one TAXII 2.1 API root."""
 
@@ -55,7 +67,9 @@ class TaxiiClient:
     ) -> None:
         self.api_root = api_root if api_root.endswith("/") else api_root + "/"
         headers = {"Accept": TAXII_MEDIA} | auth_header(credential)
-        self._http = httpx.Client(headers=headers, verify=verify, cert=cert, timeout=timeout)
+        self._http = httpx.Client(
+            headers=headers, verify=tls_context(verify, cert), timeout=timeout
+        )
 
     def _get(self, url: str, params: dict[str, str] | None = None) -> tuple[Any, httpx.Response]:
         try:

@@ -46,15 +46,22 @@ def free_port(host: str = "127.0.0.1") -> int:
 class ServerThread:
     """Serve an ASGI app with uvicorn in a daemon thread; a context manager."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        tls: TlsFiles | None = None,
+    ) -> None:
         self.host = host
         self.port = port or free_port(host)
-        self.server = uvicorn.Server(uvicorn_config(app, host, self.port))
+        self.scheme = "https" if tls is not None else "http"
+        self.server = uvicorn.Server(uvicorn_config(app, host, self.port, tls))
         self.thread = threading.Thread(target=self.server.run, name="taxii-server", daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def __enter__(self) -> ServerThread:
         self.thread.start()

@@ -1,0 +1,108 @@
+"""Serving over TLS and mutual TLS, with real certificates and real handshakes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from liaison.exchange import ServerThread, TlsFiles, create_app
+from liaison.exchange._client import TaxiiClient, TaxiiClientError
+from liaison.node import Node
+from tests.exchange.conftest import pair
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def _key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _cert(
+    subject: str,
+    key: ec.EllipticCurvePrivateKey,
+    issuer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey] | None,
+    *,
+    ca: bool = False,
+    server: bool = False,
+) -> x509.Certificate:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(issuer[0].subject if issuer else name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - dt.timedelta(days=1))
+        .not_valid_after(NOW + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
+    if server:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+    return builder.sign(issuer[1] if issuer else key, hashes.SHA256())
+
+
+def _write(path: Path, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> None:
+    path.with_suffix(".crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    path.with_suffix(".key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+
+@pytest.fixture
+def pki(tmp_path: Path) -> Path:
+    """A CA, a server certificate for 127.0.0.1 and a client certificate."""
+    ca_key = _key()
+    ca = _cert("liaison test CA", ca_key, None, ca=True)
+    _write(tmp_path / "ca", ca, ca_key)
+    server_key = _key()
+    _write(tmp_path / "server", _cert("fr node", server_key, (ca, ca_key), server=True), server_key)
+    client_key = _key()
+    _write(tmp_path / "client", _cert("ru node", client_key, (ca, ca_key)), client_key)
+    return tmp_path
+
+
+def test_tls_serves_only_to_clients_that_trust_the_server(make_node: type[Node], pki: Path) -> None:
+    fr, ru = make_node("fr"), make_node("ru")  # type: ignore[operator]
+    token = pair(fr, ru)
+    tls = TlsFiles(str(pki / "server.crt"), str(pki / "server.key"))
+    with ServerThread(create_app(fr), tls=tls) as srv:
+        assert srv.url.startswith("https://")
+        client = TaxiiClient(f"{srv.url}/api/", token, verify=str(pki / "ca.crt"))
+        assert len(client.collections()) == 1
+        client.close()
+        untrusting = TaxiiClient(f"{srv.url}/api/", token)  # system CAs only
+        with pytest.raises(TaxiiClientError):
+            untrusting.collections()
+        untrusting.close()
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(srv.url.replace("https", "http") + "/taxii2/", timeout=5)
+
+
+def test_mutual_tls_refuses_clients_without_a_certificate(make_node: type[Node], pki: Path) -> None:
+    fr, ru = make_node("fr"), make_node("ru")  # type: ignore[operator]
+    token = pair(fr, ru)
+    tls = TlsFiles(str(pki / "server.crt"), str(pki / "server.key"), str(pki / "ca.crt"))
+    with ServerThread(create_app(fr), tls=tls) as srv:
+        anonymous = TaxiiClient(f"{srv.url}/api/", token, verify=str(pki / "ca.crt"))
+        with pytest.raises(TaxiiClientError):
+            anonymous.collections()
+        anonymous.close()
+        cert = (str(pki / "client.crt"), str(pki / "client.key"))
+        known = TaxiiClient(f"{srv.url}/api/", token, verify=str(pki / "ca.crt"), cert=cert)
+        assert len(known.collections()) == 1
+        known.close()
