@@ -31,7 +31,8 @@ def test_partner_policy_serve_sync_commands(tmp_path: Path) -> None:
     with open_node(fr_dir) as fr:
         strike = next(o for o in example_objects(fr.party_id) if o["type"] != "identity"
                       and o["type"] == "liaison-strike-report")  # fmt: skip
-        assert ingest_objects(fr, [strike], source="t").ok
+        person = next(o for o in example_objects(fr.party_id) if o["type"] == "liaison-person")
+        assert ingest_objects(fr, [strike, person], source="t").ok
     with (fr_dir / "liaison.toml").open("a") as fh:
         fh.write(STRIKE_POLICY)
     out = _run("partner", "add", "ru", "--url", "http://127.0.0.1:1/api/",
@@ -41,6 +42,9 @@ def test_partner_policy_serve_sync_commands(tmp_path: Path) -> None:
     assert token.startswith("lsn_")
     assert token not in (fr_dir / "store.db").read_bytes().decode("latin-1")
     assert "policies valid" in _run("policy", "check", "--node", str(fr_dir))
+    kept = _run("policy", "withheld", "--to", "ru", "--node", str(fr_dir))
+    assert "1 record(s) withheld from ru" in kept
+    assert "person" in kept and "local only" in kept
     explained = _run("policy", "explain", strike["id"], "--to", "ru", "--node", str(fr_dir))
     assert "strikes coarse" in explained and "in ru's release table" in explained
     cred = tmp_path / "cred"

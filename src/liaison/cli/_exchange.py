@@ -33,6 +33,7 @@ from liaison.exchange import (
     sync_all,
     uvicorn_config,
     watch,
+    withheld,
 )
 from liaison.node import CONFIG_NAME, open_node, read_config
 from liaison.policy import PolicyError, check
@@ -264,6 +265,21 @@ def policy_explain(record_id: str, to: str, node_dir: Path) -> None:
         click.echo(f"in {to}'s release table: version {row.modified} (row {row.pseq})")
     else:
         click.echo(f"not in {to}'s release table")
+
+
+@policy.command("withheld")
+@click.option("--to", "to", required=True, help="The partner.")
+@node_option
+def policy_withheld(to: str, node_dir: Path) -> None:
+    """Count what this node does not release to a partner, by kind and reason."""
+    with opened(node_dir) as node:
+        try:
+            lines = withheld(node, to)
+        except PolicyError as exc:
+            fail(str(exc), EXIT_REFUSED)
+    for line in lines:
+        click.echo(f"{line.count:>9,}  {line.kind:<16} {line.reason}")
+    click.echo(f"{sum(line.count for line in lines):,} record(s) withheld from {to}")
 
 
 COMMANDS = (partner, release, serve, sync, policy)
