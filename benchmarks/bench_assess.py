@@ -241,7 +241,10 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="bench_assess")
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 3_000_000, 10_000_000])
     ap.add_argument("--strikes", type=int, default=1_000_000)
+    ap.add_argument("--quick", action="store_true", help="one small size (smoke run)")
     args = ap.parse_args(argv)
+    if args.quick:
+        args.sizes, args.strikes = [200_000], 50_000
     ctx = multiprocessing.get_context("spawn")
     print("events      strikes    generate_s  assess_s  peak_GiB  (H3 res 6, 52 weeks, 2 parties)")
     for size in args.sizes:

@@ -70,7 +70,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--objects", type=int, default=20_000, help="objects per measurement")
     parser.add_argument("--leaves", type=int, default=100_000, help="leaves to seal")
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (smoke run)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.objects, args.leaves = 2_000, 10_000
     n = args.objects
     objs = [_strike_report(i) for i in range(n)]
     size = sum(len(canonical_json(o)) for o in objs[:100]) / 100
