@@ -106,3 +106,42 @@ def test_mutual_tls_refuses_clients_without_a_certificate(make_node: type[Node],
         known = TaxiiClient(f"{srv.url}/api/", token, verify=str(pki / "ca.crt"), cert=cert)
         assert len(known.collections()) == 1
         known.close()
+
+
+def test_sync_over_mutual_tls_with_the_partners_ca_and_a_client_certificate(
+    make_node: type[Node], pki: Path
+) -> None:
+    from liaison.exchange import (
+        add_partner,
+        materialise_releases,
+        save_credential,
+        save_tls,
+        sync_partner,
+    )
+    from liaison.ingest import ingest_objects
+    from liaison.records.examples import example_objects
+    from tests.exchange.conftest import STRIKE_POLICY, set_policy
+
+    fr, ru = make_node("fr"), make_node("ru")  # type: ignore[operator]
+    strike = next(o for o in example_objects(fr.party_id) if o["type"].endswith("strike-report"))
+    assert ingest_objects(fr, [strike], source="t").ok
+    token = pair(fr, ru)
+    set_policy(fr, STRIKE_POLICY)
+    materialise_releases(fr)
+    tls = TlsFiles(str(pki / "server.crt"), str(pki / "server.key"), str(pki / "ca.crt"))
+    with ServerThread(create_app(fr), tls=tls) as srv:
+        add_partner(ru, "fr", f"{srv.url}/api/", public_key=fr.key.public_key_b64)
+        save_credential(ru, "fr", token)
+        save_tls(ru, "fr", ca_file=pki / "ca.crt")  # trusts fr, but no client certificate
+        refused = sync_partner(ru, "fr")
+        assert refused.error is not None
+        assert ru.store.get(strike["id"]) is None
+        save_tls(ru, "fr", client_cert=pki / "client.crt", client_key=pki / "client.key")
+        done = sync_partner(ru, "fr")
+        assert done.error is None, done.error
+        assert done.accepted == 2  # the strike and fr's identity
+    got = ru.store.get(strike["id"])
+    assert got is not None
+    assert got.received_from == "fr"
+    mode = (ru.root / "keys" / "partners" / "fr.key.pem").stat().st_mode & 0o777
+    assert mode == 0o600

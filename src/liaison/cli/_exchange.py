@@ -30,6 +30,7 @@ from liaison.exchange import (
     list_partners,
     materialise_releases,
     save_credential,
+    save_tls,
     sync_all,
     uvicorn_config,
     watch,
@@ -67,6 +68,12 @@ def partner() -> None:
 @click.option("--unsigned", is_flag=True, help="A partner without signatures (stored unverified).")
 @click.option("--credential-file", type=click.Path(dir_okay=False, path_type=Path),
               help="The token (or USER:PASSWORD) the partner issued to this node.")  # fmt: skip
+@click.option("--ca-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="CA certificate (PEM) that signs the partner's server certificate.")  # fmt: skip
+@click.option("--client-cert", type=click.Path(dir_okay=False, path_type=Path),
+              help="This node's client certificate for the partner (mutual TLS).")  # fmt: skip
+@click.option("--client-key", type=click.Path(dir_okay=False, path_type=Path),
+              help="The key of that client certificate.")  # fmt: skip
 @node_option
 def partner_add(
     name: str,
@@ -74,6 +81,9 @@ def partner_add(
     key_file: Path | None,
     unsigned: bool,
     credential_file: Path | None,
+    ca_file: Path | None,
+    client_cert: Path | None,
+    client_key: Path | None,
     node_dir: Path,
 ) -> None:
     """Register partner NAME and pin its public key."""
@@ -86,6 +96,7 @@ def partner_add(
     with opened(node_dir) as node:
         try:
             row = add_partner(node, name, url, public_key=key, unsigned=unsigned)
+            save_tls(node, name, ca_file=ca_file, client_cert=client_cert, client_key=client_key)
         except PartnerError as exc:
             fail(str(exc), EXIT_USAGE)
         if credential_file is not None:

@@ -18,7 +18,9 @@ from liaison.exchange._partners import (
     issue_token,
     list_partners,
     load_credential,
+    load_tls,
     save_credential,
+    save_tls,
 )
 from liaison.exchange._policy import REGISTRY_KEYS, designations, node_policies
 from liaison.exchange._release import ReleaseReport, materialise_releases
@@ -48,10 +50,12 @@ __all__ = [
     "issue_token",
     "list_partners",
     "load_credential",
+    "load_tls",
     "materialise_releases",
     "new_token",
     "node_policies",
     "save_credential",
+    "save_tls",
     "sync_all",
     "sync_partner",
     "token_hash",

@@ -119,3 +119,46 @@ def load_credential(node: Node, name: str) -> str | None:
     if not path.is_file():
         return None
     return path.read_text(encoding="utf-8").strip() or None
+
+
+def _tls_dir(node: Node) -> Path:
+    return node.root / "keys" / "partners"
+
+
+def save_tls(
+    node: Node,
+    name: str,
+    *,
+    ca_file: Path | None = None,
+    client_cert: Path | None = None,
+    client_key: Path | None = None,
+) -> None:
+    """Keep, in the node's key folder, the CA that signs partner ``name``'s server
+    certificate and this node's client certificate and key for it (mutual TLS)."""
+    if (client_cert is None) != (client_key is None):
+        raise PartnerError(f"partner {name}: a client certificate needs its key, and back")
+    folder = _tls_dir(node)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for source, suffix in ((ca_file, "ca.pem"), (client_cert, "cert.pem"), (client_key, "key.pem")):
+        if source is None:
+            continue
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            raise PartnerError(f"partner {name}: cannot read {source}: {exc.strerror}") from None
+        target = folder / f"{name}.{suffix}"
+        tmp = target.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+
+
+def load_tls(node: Node, name: str) -> tuple[bool | str, tuple[str, str] | None]:
+    """``(verify, cert)`` for a client talking to partner ``name``: its CA file if
+    one was given (else the system CAs), and this node's client certificate."""
+    folder = _tls_dir(node)
+    ca = folder / f"{name}.ca.pem"
+    cert, key = folder / f"{name}.cert.pem", folder / f"{name}.key.pem"
+    verify: bool | str = str(ca) if ca.is_file() else True
+    return verify, ((str(cert), str(key)) if cert.is_file() and key.is_file() else None)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from liaison.audit import journal
 from liaison.crypto import RootCache
 from liaison.exchange._client import Page, TaxiiClient, TaxiiClientError
-from liaison.exchange._partners import PartnerError, load_credential
+from liaison.exchange._partners import PartnerError, load_credential, load_tls
 from liaison.exchange._verify import Verdicts, check_page
 from liaison.ingest import CheckedBatch, ingest_checked
 from liaison.store import exchange as rows
@@ -82,7 +82,9 @@ def sync_partner(
         raise PartnerError(f"no partner {name!r} in this node")
     report = SyncReport(name)
     own = client is None
-    client = client or TaxiiClient(partner.url, load_credential(node, name))
+    if client is None:
+        verify, cert = load_tls(node, name)
+        client = TaxiiClient(partner.url, load_credential(node, name), verify=verify, cert=cert)
     cache = RootCache()
     try:
         url = collection_url(client, partner)
