@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 import rfc8785
 
+from benchmarks._data import strike_and_presence
 from liaison.crypto import (
     NodeKey,
     RootCache,
@@ -23,37 +24,6 @@ from liaison.crypto import (
     verify_attached,
     verify_digest,
 )
-
-
-def _strike_report(i: int) -> dict[str, Any]:
-    """A realistic ~1 KB STIX strike report."""
-    return {
-        "type": "x-liaison-strike-report",
-        "spec_version": "2.1",
-        "id": f"x-liaison-strike-report--6f1c3a52-{i % 65536:04x}-4d1e-9b0a-{i:012x}",
-        "created": "2015-12-01T08:30:00.000Z",
-        "modified": "2015-12-02T10:15:30.250Z",
-        "created_by_ref": "identity--0c5f6c1e-7a7d-4b8e-a2a4-6f1f2d2b8a10",
-        "object_marking_refs": ["marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"],
-        "means": "air",
-        "time_start": "2015-11-30T22:00:00Z",
-        "time_end": "2015-12-01T04:00:00Z",
-        "location_ref": f"location--2a0b1c9d-{i % 65536:04x}-4e5f-8a9b-{i:012x}",
-        "latitude": 35.9528 + (i % 1000) * 1e-4,
-        "longitude": 39.0097 - (i % 1000) * 1e-4,
-        "precision": 250.5,
-        "target_category": "oil-infrastructure",
-        "target_group_ref": "threat-actor--8e2e2d2b-5c4a-4f43-9b7d-3c1f8e0a9d61",
-        "strikes": 4 + i % 7,
-        "munitions": 12,
-        "claimed_effect": "destroyed",
-        "assessment_phase": "physical",
-        "description": "Night strike on a crude oil collection point south-east of Raqqa; "
-        "secondary explosions observed. Tanker trucks in the vicinity: 23 (est.).",
-        "source_grading": {"reliability": "B", "credibility": 2},
-        "labels": ["strike", "oil", "logistics"],
-        "external_references": [{"source_name": "mod-release", "external_id": f"MR-{i:07d}"}],
-    }
 
 
 def _rate(label: str, count: int, fn: Callable[[], object], unit: str = "objects") -> float:
@@ -75,7 +45,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.objects, args.leaves = 2_000, 10_000
     n = args.objects
-    objs = [_strike_report(i) for i in range(n)]
+    # The records the node really handles: valid strike and presence reports.
+    objs = list(strike_and_presence(n, "identity--0c5f6c1e-7a7d-4b8e-a2a4-6f1f2d2b8a10"))
     size = sum(len(canonical_json(o)) for o in objs[:100]) / 100
     print(f"object size (canonical): {size:.0f} bytes; {n:,} objects")
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from liaison.ingest._check import CheckedBatch, FileSource, checked_file_batches
 from liaison.ingest._csv import Mapping, RowError, iter_csv, load_mapping
-from liaison.ingest._pipeline import IngestReport, ingest_checked, ingest_items, ingest_objects
+from liaison.ingest._pipeline import IngestReport, ingest_checked, ingest_objects
 from liaison.ingest._shape import STIX_TYPES, shape_record
 from liaison.ingest._sources import Item, SourceError, iter_stix
 
@@ -25,7 +25,6 @@ __all__ = [
     "SourceError",
     "ingest_checked",
     "ingest_file",
-    "ingest_items",
     "ingest_objects",
     "iter_csv",
     "iter_stix",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liaison.audit import journal
-from liaison.ingest._check import BATCH_SIZE, CheckedBatch, checked_batches
+from liaison.ingest._check import CheckedBatch, checked_batches
 from liaison.ingest._sources import Item, SourceError
 from liaison.node import Node, classify, conflict_message, write_checked
 from liaison.store import StoreError
@@ -53,33 +53,11 @@ def ingest_objects(
     received_from: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Ingest STIX dicts (already in memory or streamed)."""
+    """Ingest STIX dicts (already in memory or streamed), checked in this process."""
     items = (Item(o, f"{source} object #{n}") for n, o in enumerate(objects, start=1))
-    return ingest_items(
-        node,
-        items,
-        source=source,
-        skip_invalid=skip_invalid,
-        received_from=received_from,
-        progress=progress,
-    )
-
-
-def ingest_items(
-    node: Node,
-    items: Iterable[Item],
-    *,
-    source: str,
-    skip_invalid: bool = False,
-    received_from: str | None = None,
-    progress: Callable[[int], None] | None = None,
-    batch_size: int = BATCH_SIZE,
-) -> IngestReport:
-    """Ingest a stream of items from one source (checked in this process)."""
-    batches = checked_batches(iter(items), batch_size=batch_size)
     return ingest_checked(
         node,
-        batches,
+        checked_batches(items),
         source=source,
         skip_invalid=skip_invalid,
         received_from=received_from,
