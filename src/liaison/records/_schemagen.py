@@ -6,6 +6,7 @@ kind; a test fails while the shipped files and the classes disagree.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,18 @@ _CUSTOM_PROPERTY = "^x_[a-z0-9_]{1,248}$"
 
 
 def _drop_null(node: Any) -> Any:
-    """Optional fields are absent, never null: strip the ``null`` alternatives."""
+    """Optional fields are absent, never null: strip the ``null`` alternatives.
+
+    Descriptions are docstrings; they are cleaned here (``inspect.cleandoc``) because
+    how msgspec and the interpreter indent them differs between versions.
+    """
     if isinstance(node, list):
         return [_drop_null(item) for item in node]
     if not isinstance(node, dict):
         return node
     out = {k: _drop_null(v) for k, v in node.items() if not (k == "default" and v is None)}
+    if isinstance(out.get("description"), str):
+        out["description"] = inspect.cleandoc(out["description"])
     options = out.get("anyOf")
     if isinstance(options, list):
         kept = [o for o in options if o != {"type": "null"}]
