@@ -4,14 +4,28 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format bench validate clean
+.PHONY: demo test lint format bench validate clean lock
 
-$(STAMP): pyproject.toml
+LOCK   := requirements/lock.txt
+UV     := uv==0.13.9
+
+# The environment is installed from the lock file only: exact versions, checked hashes.
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "liaison needs Python >= 3.11")'
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# Refresh the lock file (after changing dependencies in pyproject.toml), for every
+# supported Python at once. Needs the package index, nothing installed by hand.
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet '$(UV)'
+	.venv-lock/bin/uv pip compile pyproject.toml requirements/build.in --extra dev \
+		--universal --python-version 3.11 --generate-hashes --quiet -o $(LOCK)
+	rm -rf .venv-lock
 
 demo: $(STAMP)
 	$(BIN)/python -m liaison.demo ./demo-node
