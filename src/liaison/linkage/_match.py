@@ -9,6 +9,7 @@ pairs. Scores are exact Dice coefficients over the 64-bit words of the filters.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ import numpy.typing as npt
 from liaison.linkage._schema import Schema
 
 Bits = npt.NDArray[np.uint8]
+_SLICE = 4_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,34 +55,33 @@ def band_sample(schema: Schema) -> npt.NDArray[np.int64]:
                      for _ in range(b.bands)]).astype(np.int64)  # fmt: skip
 
 
-def candidate_pairs(schema: Schema, left: Bits, right: Bits) -> tuple[
-    npt.NDArray[np.int64], npt.NDArray[np.int64]
+def band_pairs(schema: Schema, left: Bits, right: Bits) -> Iterator[
+    tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 ]:  # fmt: skip
-    """Pairs that share at least one LSH band (duplicates across bands included)."""
+    """For each LSH band, the pairs whose sampled bits all agree (a pair may come
+    again in later bands)."""
     from liaison.linkage import _kernel
 
     sample = band_sample(schema)
     ka = _kernel.band_keys(left, sample)
     kb = _kernel.band_keys(right, sample)
-    lefts, rights = [], []
+    rows = np.arange(len(left), dtype=np.int64)
     for band in range(sample.shape[0]):
         order = np.argsort(kb[band], kind="stable")
         sorted_b = kb[band][order]
         lo = np.searchsorted(sorted_b, ka[band], "left")
-        hi = np.searchsorted(sorted_b, ka[band], "right")
-        counts = hi - lo
-        total = int(counts.sum())
-        if not total:
-            continue
-        i = np.repeat(np.arange(len(left), dtype=np.int64), counts)
-        starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
-        j = order[np.arange(total, dtype=np.int64) + starts]
-        lefts.append(i)
-        rights.append(j.astype(np.int64))
-    if not lefts:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    return np.concatenate(lefts), np.concatenate(rights)
+        counts = np.searchsorted(sorted_b, ka[band], "right") - lo
+        # in slices of rows, so that no band materialises more than ~4M pairs
+        ends = np.searchsorted(np.cumsum(counts), np.arange(1, 1 + counts.sum() // _SLICE) * _SLICE)
+        start = 0
+        for stop in [*ends.tolist(), len(left)]:
+            c = counts[start:stop]
+            total = int(c.sum())
+            if total:
+                i = np.repeat(rows[start:stop], c)
+                offset = np.repeat(lo[start:stop] - (np.cumsum(c) - c), c)
+                yield i, order[np.arange(total, dtype=np.int64) + offset].astype(np.int64)
+            start = stop
 
 
 def match(schema: Schema, left: Bits, right: Bits, *, threshold: float | None = None,
@@ -98,11 +99,18 @@ def match(schema: Schema, left: Bits, right: Bits, *, threshold: float | None = 
     if schema.blocking.bands == 0:
         ii, jj, score, compared = _dense(a, b, pa, pb, t)
     else:
-        ci, cj = candidate_pairs(schema, left, right)
-        s = _kernel.dice_pairs(a, b, pa, pb, ci, cj)
-        keep = s >= t
-        ii, jj, score = ci[keep], cj[keep], s[keep]
-        compared = len(ci)
+        found_i, found_j, found_s = [], [], []
+        compared = 0
+        for ci, cj in band_pairs(schema, left, right):
+            s = _kernel.dice_pairs(a, b, pa, pb, ci, cj)
+            keep = s >= t
+            found_i.append(ci[keep])
+            found_j.append(cj[keep])
+            found_s.append(s[keep])
+            compared += len(ci)
+        ii = np.concatenate(found_i) if found_i else np.zeros(0, dtype=np.int64)
+        jj = np.concatenate(found_j) if found_j else np.zeros(0, dtype=np.int64)
+        score = np.concatenate(found_s) if found_s else np.zeros(0, dtype=np.float32)
         if len(ii):  # a pair found in several bands is listed once
             _, first = np.unique(ii * len(b) + jj, return_index=True)
             ii, jj, score = ii[first], jj[first], score[first]
@@ -125,7 +133,7 @@ def _dense(
     over = np.flatnonzero(counts > cap)
     if len(over):  # rare: rows with many pairs above the threshold, done again wider
         wide = int(counts.max())
-        c2, cols2, s2 = _kernel.dice_dense(a[over], b, pa[over], pb, t, wide)
+        _, cols2, s2 = _kernel.dice_dense(a[over], b, pa[over], pb, t, wide)
         cols = np.pad(cols, ((0, 0), (0, wide - cap)), constant_values=-1)
         scores = np.pad(scores, ((0, 0), (0, wide - cap)))
         cols[over], scores[over] = cols2, s2

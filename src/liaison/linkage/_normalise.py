@@ -7,6 +7,7 @@ whole batches.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -31,21 +32,31 @@ def fold(text: str, *, where: tuple[str, str] = ("", "")) -> str:
     of any other script is an error naming the script (``where`` is the record and
     field, for the message).
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = transliterate(text)
-    text = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    try:
+        return _fold(text)
+    except _UnsupportedScript as exc:
+        raise LinkageInputError(
+            where[0],
+            where[1],
+            f"{exc.args[0]} script ({exc.args[1]!r}) is not supported; names must be "
+            f"written in one of {', '.join(SCRIPTS)}",
+        ) from None
+
+
+class _UnsupportedScript(Exception):
+    pass
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    text = transliterate(unicodedata.normalize("NFKC", text).casefold())
+    # Then letters with accents the tables do not list (Greek tonos, Latin accents)
+    text = transliterate(unicodedata.normalize("NFKD", text))
+    text = "".join(c for c in text if not unicodedata.combining(c))
     if not text.isascii():
         for c in text:
             if ord(c) > 127 and c.isalpha():
-                script = _script_of(c)
-                raise LinkageInputError(
-                    where[0],
-                    where[1],
-                    f"{script} script ({c!r}) is not supported; names must be written in "
-                    f"one of {', '.join(SCRIPTS)}",
-                )
+                raise _UnsupportedScript(_script_of(c), c)
     return " ".join(_NON_LETTER.split(text)).strip()
 
 

@@ -201,7 +201,12 @@ def evaluate(key: OprfKey, elements: Sequence[bytes], context: bytes) -> tuple[l
 
 
 def _composites(
-    public: bytes, xs: Sequence[bytes], ys: Sequence[bytes], context: bytes, *, prover_key: bytes | None
+    public: bytes,
+    xs: Sequence[bytes],
+    ys: Sequence[bytes],
+    context: bytes,
+    *,
+    prover_key: bytes | None,
 ) -> tuple[bytes, bytes]:
     seed = hashlib.sha512(b"seed|" + context + b"|" + public).digest()
     m: bytes | None = None
@@ -235,7 +240,9 @@ def _prove(key: OprfKey, xs: Sequence[bytes], ys: Sequence[bytes], context: byte
     t2 = bytes(na.crypto_scalarmult_ed25519_base_noclamp(r))
     t3 = _mul(r, m)
     c = _challenge(public, m, z, t2, t3, context)
-    s = bytes(na.crypto_core_ed25519_scalar_sub(r, na.crypto_core_ed25519_scalar_mul(c, key.scalar)))
+    s = bytes(
+        na.crypto_core_ed25519_scalar_sub(r, na.crypto_core_ed25519_scalar_mul(c, key.scalar))
+    )
     return Proof(c, s)
 
 

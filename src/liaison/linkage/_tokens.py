@@ -79,9 +79,12 @@ def field_tokens(spec: FieldSpec, values: Sequence[str], record: str) -> list[st
     return nz.exact_tokens(values, where)
 
 
-def tokenize(schema: Schema, records: Iterable[tuple[str, Values]]) -> Tokenized:
+def tokenize(
+    schema: Schema, records: Iterable[tuple[str, Values]], *, skipped: list[str] | None = None
+) -> Tokenized:
     """Tokenise ``(record id, values)`` pairs. A record none of whose linkage fields
-    has a value is an error (it could never match anything)."""
+    has a value is an error (it could never match anything) — or, given a
+    ``skipped`` list, left out and its id appended there."""
     ids: list[str] = []
     salts: list[str] = []
     vocab: dict[str, int] = {}
@@ -89,17 +92,28 @@ def tokenize(schema: Schema, records: Iterable[tuple[str, Values]]) -> Tokenized
     token: list[int] = []
     ks: list[int] = []
     salt_source = schema.hardening.salt
+    # Values repeat (places, nationalities, common names): each distinct value of a
+    # field is normalised once.
+    seen: dict[tuple[int, tuple[str, ...]], tuple[list[int], int]] = {}
     for rid, values in records:
         before = len(token)
-        for spec in schema.fields:
-            found = field_tokens(spec, values_of(values, spec.source), rid)
-            if not found:
+        for n, spec in enumerate(schema.fields):
+            vals = tuple(values_of(values, spec.source))
+            if not vals:
                 continue
-            k = min(MAX_K, max(1, round(spec.bits / len(found))))
-            for t in found:
-                token.append(vocab.setdefault(spec.name + SEP + t, len(vocab)))
-                ks.append(k)
+            cached = seen.get((n, vals))
+            if cached is None:
+                found = field_tokens(spec, vals, rid)
+                k = min(MAX_K, max(1, round(spec.bits / len(found)))) if found else 0
+                tids = [vocab.setdefault(spec.name + SEP + t, len(vocab)) for t in found]
+                cached = seen[(n, vals)] = (tids, k)
+            tids, k = cached
+            token.extend(tids)
+            ks.extend([k] * len(tids))
         if len(token) == before:
+            if skipped is not None:
+                skipped.append(rid)
+                continue
             names = ", ".join(sorted({f.source for f in schema.fields}))
             raise LinkageInputError(rid, "", f"has none of the linkage fields ({names})")
         ids.append(rid)

@@ -12,6 +12,7 @@ without vowels still meet their Latin spellings through the consonant skeleton
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 CYRILLIC: Final[dict[str, str]] = {
@@ -64,30 +65,19 @@ LATIN_EXTRA: Final[dict[str, str]] = {
 SCRIPTS: Final = ("Latin", "Cyrillic", "Arabic", "Greek")
 
 
+_TABLE: Final = str.maketrans({**LATIN_EXTRA, **GREEK, **ARABIC, **CYRILLIC})
+_GLIDE_INITIAL: Final = re.compile(r"(?<![\w\u064b-\u0652\u0670])([وي])")
+_SHADDA: Final = re.compile(r"(\w)([\u064b-\u0650]?)\u0651")
+
+
 def transliterate(text: str) -> str:
     """``text`` (already lower-cased) with Cyrillic, Arabic and Greek letters in Latin.
 
     Characters of other scripts are left as they are (the caller reports them).
     """
-    out: list[str] = []
-    previous = ""
-    word_start = True
-    for ch in text:
-        if ch in ARABIC_GLIDES:
-            initial, medial = ARABIC_GLIDES[ch]
-            piece = initial if word_start else medial
-        elif ch == ARABIC_SHADDA:
-            piece = previous[-1:] if previous else ""  # a doubled consonant
-        else:
-            piece = (
-                CYRILLIC.get(ch)
-                or ARABIC.get(ch)
-                or GREEK.get(ch)
-                or LATIN_EXTRA.get(ch)
-                or ("" if ch in CYRILLIC or ch in ARABIC else ch)
-            )
-        out.append(piece)
-        if piece:
-            previous = piece
-        word_start = not ch.isalpha() and ch not in ARABIC and ch != ARABIC_SHADDA
-    return "".join(out)
+    if text.isascii():
+        return text
+    text = _SHADDA.sub(lambda m: m.group(1) * 2 + m.group(2), text)  # a doubled consonant
+    text = _GLIDE_INITIAL.sub(lambda m: ARABIC_GLIDES[m.group(1)][0], text)
+    text = text.translate({ord(k): v[1] for k, v in ARABIC_GLIDES.items()})
+    return text.translate(_TABLE)
