@@ -91,8 +91,8 @@ def test_compiled_dice_equals_the_numpy_reference(n: int, m: int, t: float, seed
 
 
 def test_blocking_keeps_near_duplicates_and_compares_far_fewer_pairs() -> None:
-    from liaison.linkage.generate import ground_truth, two_lists
     from liaison.linkage._person import person_values
+    from liaison.linkage.generate import ground_truth, two_lists
 
     s = default_schema()
     a, b = two_lists(800, 800, 400, seed=3, party_a="x", party_b="y", rate=0.3)

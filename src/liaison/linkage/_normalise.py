@@ -127,9 +127,10 @@ def text_tokens(values: Sequence[str], q: int, where: tuple[str, str]) -> list[s
     return sorted(out)
 
 
-def date_tokens(values: Sequence[str], where: tuple[str, str]) -> list[str]:
+def date_tokens(values: Sequence[str], where: tuple[str, str], parts: str = "ymd") -> list[str]:
     """Positional digits of ``YYYY[-MM[-DD]]``: one typo changes one token; a
-    partial date gives only the digits it has."""
+    partial date gives only the digits it has. ``parts`` ``md`` leaves the year
+    out (when the year salts the encoding it would only repeat it)."""
     out: set[str] = set()
     for value in values:
         m = _DATE.match(value.strip())
@@ -138,7 +139,8 @@ def date_tokens(values: Sequence[str], where: tuple[str, str]) -> list[str]:
                 where[0], where[1], f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
             )
         digits = "".join(g for g in m.groups() if g)
-        out.update(f"{i}{d}" for i, d in enumerate(digits))
+        first, last = {"ymd": (0, 8), "md": (4, 8), "y": (0, 4)}[parts]
+        out.update(f"{i}{d}" for i, d in enumerate(digits) if first <= i < last)
     return sorted(out)
 
 

@@ -17,6 +17,7 @@ def person_values(obj: Mapping[str, Any]) -> dict[str, Any]:
         "aliases": aliases,
         "date_of_birth": dob,
         "year_of_birth": dob[:4] if isinstance(dob, str) and len(dob) >= 4 else None,
+        "month_of_birth": dob[:7] if isinstance(dob, str) and len(dob) >= 7 else None,
         "sex": sex if sex in ("female", "male") else None,
         "nationalities": list(obj.get("nationalities") or ()),
         "place_of_birth": obj.get("place_of_birth"),

@@ -37,6 +37,7 @@ class FieldSpec:
     bits: int
     q: int = 2
     drop_words: tuple[str, ...] = ()
+    date_parts: str = "ymd"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +163,8 @@ def _fields(raw: object, source: str) -> tuple[FieldSpec, ...]:
         where = f"field[{n}]"
         if not isinstance(f, dict):
             raise SchemaError(source, where, "must be a table")
-        _no_extra(f, {"name", "source", "kind", "bits", "q", "drop_words"}, source, where)
+        _no_extra(f, {"name", "source", "kind", "bits", "q", "drop_words", "date_parts"},
+                  source, where)  # fmt: skip
         name = f.get("name")
         if not isinstance(name, str) or not name or "\x1f" in name:
             raise SchemaError(source, f"{where}.name", "must be a non-empty string")
@@ -180,7 +182,12 @@ def _fields(raw: object, source: str) -> tuple[FieldSpec, ...]:
         drop = f.get("drop_words", [])
         if not isinstance(drop, list) or not all(isinstance(w, str) and w for w in drop):
             raise SchemaError(source, f"{where}.drop_words", "must be a list of words")
-        out.append(FieldSpec(name, src, kind, bits, q, tuple(sorted(set(drop)))))
+        parts = f.get("date_parts", "ymd")
+        if parts not in ("ymd", "md", "y"):
+            raise SchemaError(
+                source, f"{where}.date_parts", f"must be ymd, md or y (got {parts!r})"
+            )
+        out.append(FieldSpec(name, src, kind, bits, q, tuple(sorted(set(drop))), parts))
     return tuple(out)
 
 

@@ -73,7 +73,7 @@ def field_tokens(spec: FieldSpec, values: Sequence[str], record: str) -> list[st
     if spec.kind == "text":
         return nz.text_tokens(values, spec.q, where)
     if spec.kind == "date":
-        return nz.date_tokens(values, where)
+        return nz.date_tokens(values, where, spec.date_parts)
     if spec.kind == "digits":
         return nz.digit_tokens(values)
     return nz.exact_tokens(values, where)

@@ -48,6 +48,16 @@ class AttackResult:
         return self.reidentified / self.total if self.total else 0.0
 
 
+def unhardened_schema(schema: Schema) -> Schema:
+    """The schema as the literature's CLKs would encode it: no salt (and so dates
+    with every digit, the year included)."""
+    import dataclasses
+
+    fields = tuple(dataclasses.replace(f, date_parts="ymd") for f in schema.fields)
+    return dataclasses.replace(schema, fields=fields,
+                               hardening=dataclasses.replace(schema.hardening, salt=""))  # fmt: skip
+
+
 def unhardened(schema: Schema, batch: Tokenized, secret: bytes) -> npt.NDArray[np.uint8]:
     """Classic CLKs: positions ``h1 + i·h2 mod L`` from one shared secret, no salt,
     no balancing (what clkhash and the attacked literature use)."""
