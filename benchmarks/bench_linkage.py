@@ -26,7 +26,7 @@ import numpy as np
 
 from liaison.linkage import Blocking, default_schema, encode, tokenize
 from liaison.linkage import _oprf as oprf
-from liaison.linkage import attacks as A
+from liaison.linkage import attacks as atk
 from liaison.linkage._match import match
 from liaison.linkage._person import person_values
 from liaison.linkage._tokens import PERMUTATION_TOKEN
@@ -35,38 +35,95 @@ from liaison.linkage.generate import FALLBACK_MIX, ground_truth, observe, popula
 
 CLK_SCHEMA = {  # clkhash's own FEBRL tutorial settings (v3 schema, bitsPerFeature)
     "version": 3,
-    "clkConfig": {"l": 1024, "kdf": {"type": "HKDF", "hash": "SHA256", "keySize": 64,
-                                     "salt": "U0NiTDJ6SE5ubXNja2Z6Y2hzTmtaWTlYb0hrOTZQL0c1blVC",
-                                     "info": "c2NoZW1hX2V4YW1wbGU="}},
+    "clkConfig": {
+        "l": 1024,
+        "kdf": {
+            "type": "HKDF",
+            "hash": "SHA256",
+            "keySize": 64,
+            "salt": "U0NiTDJ6SE5ubXNja2Z6Y2hzTmtaWTlYb0hrOTZQL0c1blVC",
+            "info": "c2NoZW1hX2V4YW1wbGU=",
+        },
+    },
     "features": [
         {"identifier": "rec_id", "ignored": True},
-        {"identifier": "given_name", "format": {"type": "string", "encoding": "utf-8"},
-         "hashing": {"comparison": {"type": "ngram", "n": 2}, "strategy": {"bitsPerFeature": 200},
-                     "hash": {"type": "doubleHash"}}},
-        {"identifier": "surname", "format": {"type": "string", "encoding": "utf-8"},
-         "hashing": {"comparison": {"type": "ngram", "n": 2}, "strategy": {"bitsPerFeature": 200},
-                     "hash": {"type": "doubleHash"}}},
-        {"identifier": "street_number", "format": {"type": "string", "encoding": "utf-8"},
-         "hashing": {"comparison": {"type": "ngram", "n": 1, "positional": True},
-                     "strategy": {"bitsPerFeature": 100}}},
-        {"identifier": "address_1", "format": {"type": "string", "encoding": "utf-8"},
-         "hashing": {"comparison": {"type": "ngram", "n": 2}, "strategy": {"bitsPerFeature": 100}}},
-        {"identifier": "address_2", "format": {"type": "string", "encoding": "utf-8"},
-         "hashing": {"comparison": {"type": "ngram", "n": 2}, "strategy": {"bitsPerFeature": 100}}},
-        {"identifier": "suburb", "format": {"type": "string", "encoding": "utf-8"},
-         "hashing": {"comparison": {"type": "ngram", "n": 2}, "strategy": {"bitsPerFeature": 100}}},
-        {"identifier": "postcode", "format": {"type": "string", "encoding": "utf-8"},
-         "hashing": {"comparison": {"type": "ngram", "n": 1, "positional": True},
-                     "strategy": {"bitsPerFeature": 100}}},
-        {"identifier": "state", "format": {"type": "string", "encoding": "utf-8"},
-         "hashing": {"comparison": {"type": "ngram", "n": 2, "positional": True},
-                     "strategy": {"bitsPerFeature": 100}}},
-        {"identifier": "date_of_birth", "format": {"type": "string", "encoding": "utf-8"},
-         "hashing": {"comparison": {"type": "ngram", "n": 1, "positional": True},
-                     "strategy": {"bitsPerFeature": 200}}},
+        {
+            "identifier": "given_name",
+            "format": {"type": "string", "encoding": "utf-8"},
+            "hashing": {
+                "comparison": {"type": "ngram", "n": 2},
+                "strategy": {"bitsPerFeature": 200},
+                "hash": {"type": "doubleHash"},
+            },
+        },
+        {
+            "identifier": "surname",
+            "format": {"type": "string", "encoding": "utf-8"},
+            "hashing": {
+                "comparison": {"type": "ngram", "n": 2},
+                "strategy": {"bitsPerFeature": 200},
+                "hash": {"type": "doubleHash"},
+            },
+        },
+        {
+            "identifier": "street_number",
+            "format": {"type": "string", "encoding": "utf-8"},
+            "hashing": {
+                "comparison": {"type": "ngram", "n": 1, "positional": True},
+                "strategy": {"bitsPerFeature": 100},
+            },
+        },
+        {
+            "identifier": "address_1",
+            "format": {"type": "string", "encoding": "utf-8"},
+            "hashing": {
+                "comparison": {"type": "ngram", "n": 2},
+                "strategy": {"bitsPerFeature": 100},
+            },
+        },
+        {
+            "identifier": "address_2",
+            "format": {"type": "string", "encoding": "utf-8"},
+            "hashing": {
+                "comparison": {"type": "ngram", "n": 2},
+                "strategy": {"bitsPerFeature": 100},
+            },
+        },
+        {
+            "identifier": "suburb",
+            "format": {"type": "string", "encoding": "utf-8"},
+            "hashing": {
+                "comparison": {"type": "ngram", "n": 2},
+                "strategy": {"bitsPerFeature": 100},
+            },
+        },
+        {
+            "identifier": "postcode",
+            "format": {"type": "string", "encoding": "utf-8"},
+            "hashing": {
+                "comparison": {"type": "ngram", "n": 1, "positional": True},
+                "strategy": {"bitsPerFeature": 100},
+            },
+        },
+        {
+            "identifier": "state",
+            "format": {"type": "string", "encoding": "utf-8"},
+            "hashing": {
+                "comparison": {"type": "ngram", "n": 2, "positional": True},
+                "strategy": {"bitsPerFeature": 100},
+            },
+        },
+        {
+            "identifier": "date_of_birth",
+            "format": {"type": "string", "encoding": "utf-8"},
+            "hashing": {
+                "comparison": {"type": "ngram", "n": 1, "positional": True},
+                "strategy": {"bitsPerFeature": 200},
+            },
+        },
         {"identifier": "soc_sec_id", "ignored": True},
     ],
-}  # fmt: skip
+}
 
 _CLK_FEBRL = r"""
 import csv, json, sys, time
@@ -127,16 +184,24 @@ def clk_python() -> Path:
     if not py.exists():
         base.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "--quiet", "clkhash", "anonlink"],
-                       check=True, timeout=900)  # fmt: skip
+        subprocess.run(
+            [str(py), "-m", "pip", "install", "--quiet", "clkhash", "anonlink"],
+            check=True,
+            timeout=900,
+        )
     return py
 
 
 def _run_clk(script: str, conf: dict[str, Any]) -> dict[str, Any] | None:
     try:
         py = clk_python()
-        done = subprocess.run([str(py), "-c", script, json.dumps(conf)], check=True,
-                              capture_output=True, text=True, timeout=1800)  # fmt: skip
+        done = subprocess.run(
+            [str(py), "-c", script, json.dumps(conf)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         print(f"   clkhash/anonlink unavailable: {exc}")
         return None
@@ -166,16 +231,24 @@ def febrl(quick: bool) -> None:
     print(f"   liaison: encode {enc:.2f} s, match {took:.2f} s (25 M pairs, 1:1)")
     for t in (0.6, 0.65, 0.7, 0.75, 0.8):
         k = pairs.score >= t
-        right = sum(entity(ta.ids[i]) == entity(tb.ids[j])
-                    for i, j in zip(pairs.left[k], pairs.right[k], strict=True))  # fmt: skip
+        right = sum(
+            entity(ta.ids[i]) == entity(tb.ids[j])
+            for i, j in zip(pairs.left[k], pairs.right[k], strict=True)
+        )
         mark = "  <- schema threshold" if t == s.threshold else ""
         print(f"   liaison  t={t:.2f}: {_prf(right, int(k.sum()), 5000)}{mark}")
     from liaison.linkage.febrl import febrl4_dir
 
     d = febrl4_dir()
-    got = _run_clk(_CLK_FEBRL, {"schema": CLK_SCHEMA, "a": str(d / "dataset4a.csv"),
-                                "b": str(d / "dataset4b.csv"),
-                                "thresholds": [0.7, 0.75, 0.8, 0.85]})  # fmt: skip
+    got = _run_clk(
+        _CLK_FEBRL,
+        {
+            "schema": CLK_SCHEMA,
+            "a": str(d / "dataset4a.csv"),
+            "b": str(d / "dataset4b.csv"),
+            "thresholds": [0.7, 0.75, 0.8, 0.85],
+        },
+    )
     if got:
         print(f"   clkhash: encode {got['encode_s']:.2f} s")
         for t, (found, right) in got["thresholds"].items():
@@ -185,39 +258,78 @@ def febrl(quick: bool) -> None:
 def _persons(n_a: int, n_b: int, overlap: int, seed: int) -> tuple[Any, Any, Any, Any, Any]:
     s = default_schema()
     a, b = two_lists(n_a, n_b, overlap, seed=seed, party_a="x", party_b="y")
-    return s, a, b, [(o.obj["id"], person_values(o.obj)) for o in a], [
-        (o.obj["id"], person_values(o.obj)) for o in b]  # fmt: skip
+    return (
+        s,
+        a,
+        b,
+        [(o.obj["id"], person_values(o.obj)) for o in a],
+        [(o.obj["id"], person_values(o.obj)) for o in b],
+    )
 
 
 def speed(quick: bool) -> None:
     n = 4_000 if quick else 20_000
     print(f"-- Dice comparisons, {n:,} × {n:,} generated-person encodings, threshold 0.7")
-    s, a, b, ra, rb = _persons(n, n, n // 2, 9)
+    s, _, _, ra, rb = _persons(n, n, n // 2, 9)
     ta, tb = tokenize(s, ra), tokenize(s, rb)
     keys = {t: secrets.token_bytes(32) for t in {*ta.vocab, *tb.vocab, PERMUTATION_TOKEN}}
     ea, eb = encode(s, ta, keys), encode(s, tb, keys)
     dense = dataclasses.replace(s, blocking=Blocking(0, 12))
     match(dense, ea[:100], eb[:100], threshold=0.7)  # compile (cached) before timing
-    best = min(_timed(lambda: match(dense, ea, eb, threshold=0.7, one_to_one=False))
-               for _ in range(3))  # fmt: skip
+    best = min(
+        _timed(lambda: match(dense, ea, eb, threshold=0.7, one_to_one=False)) for _ in range(3)
+    )
     ours = n * n / best
     print(f"   liaison (numba, all cores): {ours / 1e6:,.0f} M pairs/s ({best:.2f} s)")
     from liaison.linkage import _kernel
 
     _kernel.set_threads(1)
-    one = min(_timed(lambda: match(dense, ea, eb, threshold=0.7, one_to_one=False))
-              for _ in range(2))  # fmt: skip
+    one = min(
+        _timed(lambda: match(dense, ea, eb, threshold=0.7, one_to_one=False)) for _ in range(2)
+    )
     _kernel.set_threads(None)
     print(f"   liaison (one core):         {n * n / one / 1e6:,.0f} M pairs/s ({one:.2f} s)")
     with tempfile.TemporaryDirectory() as tmp:
         np.save(Path(tmp) / "a.npy", ea)
         np.save(Path(tmp) / "b.npy", eb)
-        got = _run_clk(_ANON_SPEED, {"a": f"{tmp}/a.npy", "b": f"{tmp}/b.npy",
-                                     "threshold": 0.7, "repeat": 3})  # fmt: skip
+        got = _run_clk(
+            _ANON_SPEED, {"a": f"{tmp}/a.npy", "b": f"{tmp}/b.npy", "threshold": 0.7, "repeat": 3}
+        )
     if got:
         theirs = n * n / got["seconds"]
-        print(f"   anonlink (C++ popcount):    {theirs / 1e6:,.0f} M pairs/s "
-              f"({got['seconds']:.2f} s) — liaison {ours / theirs:.1f}×")  # fmt: skip
+        print(
+            f"   anonlink (C++ popcount):    {theirs / 1e6:,.0f} M pairs/s "
+            f"({got['seconds']:.2f} s) — liaison {ours / theirs:.1f}×"
+        )
+
+
+def generated(n: int) -> None:
+    print(f"-- generated persons, {n:,} × {n:,} ({n // 2:,} shared): precision and recall")
+    s, a, b, ra, rb = _persons(n, n, n // 2, 7)
+    ta, tb = tokenize(s, ra), tokenize(s, rb)
+    keys = {t: secrets.token_bytes(32) for t in {*ta.vocab, *tb.vocab, PERMUTATION_TOKEN}}
+    pairs = match(s, encode(s, ta, keys), encode(s, tb, keys), threshold=0.6)
+    truth = ground_truth(a, b)
+    hit = np.array(
+        [(int(i), int(j)) in truth for i, j in zip(pairs.left, pairs.right, strict=True)]
+    )
+    for t in (0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
+        k = pairs.score >= t
+        mark = "  <- schema threshold" if t == s.threshold else ""
+        print(f"   t={t:.2f}: {_prf(int(hit[k].sum()), int(k.sum()), len(truth))}{mark}")
+    found = {
+        (int(i), int(j))
+        for i, j, sc in zip(pairs.left, pairs.right, pairs.score, strict=True)
+        if sc >= s.threshold
+    }
+    tally: dict[str, list[int]] = {}
+    for i, j in truth:
+        for e in (a[i].errors | b[j].errors) or {"none"}:
+            row = tally.setdefault(e, [0, 0])
+            row[0] += 1
+            row[1] += (i, j) in found
+    for e, (total, got) in sorted(tally.items()):
+        print(f"   recall, pairs with {e:<16} {got / total:.3f} of {total:,}")
 
 
 def _timed(fn: Any) -> float:
@@ -242,13 +354,19 @@ def end_to_end(size: int) -> None:
     t3 = time.perf_counter()
     truth = ground_truth(a, b)
     right = sum((int(i), int(j)) in truth for i, j in zip(pairs.left, pairs.right, strict=True))
-    print(f"   tokenise {t1 - t0:.1f} s, encode {t2 - t1:.1f} s, block + compare + assign "
-          f"{t3 - t2:.1f} s: total {t3 - t0:.1f} s")  # fmt: skip
-    print(f"   {pairs.compared:,} pairs compared ({pairs.compared / size / size:.2%} of all); "
-          f"{_prf(right, len(pairs), len(truth))}")  # fmt: skip
+    print(
+        f"   tokenise {t1 - t0:.1f} s, encode {t2 - t1:.1f} s, block + compare + assign "
+        f"{t3 - t2:.1f} s: total {t3 - t0:.1f} s"
+    )
+    print(
+        f"   {pairs.compared:,} pairs compared ({pairs.compared / size / size:.2%} of all); "
+        f"{_prf(right, len(pairs), len(truth))}"
+    )
     per_token = oprf_cost(500)
-    print(f"   OPRF for the vocabulary ({len(vocab):,} distinct tokens, both sides): "
-          f"{len(vocab) * per_token:.1f} s once per partnership")  # fmt: skip
+    print(
+        f"   OPRF for the vocabulary ({len(vocab):,} distinct tokens, both sides): "
+        f"{len(vocab) * per_token:.1f} s once per partnership"
+    )
 
 
 def oprf_cost(n: int) -> float:
@@ -273,15 +391,20 @@ def attacks(n: int) -> None:
     s = default_schema()
     values = [(o.obj["id"], person_values(o.obj)) for o in held]
     batch = tokenize(s, values)
-    plain_u = tokenize(A.unhardened_schema(s), values)
+    plain_u = tokenize(atk.unhardened_schema(s), values)
     keys = {t: secrets.token_bytes(32) for t in [*batch.vocab, PERMUTATION_TOKEN]}
     truth = np.arange(n)
-    encodings = {"liaison (hardened)": (encode(s, batch, keys), batch),
-                 "unhardened CLK": (A.unhardened(s, plain_u, b"one shared secret"), plain_u)}  # fmt: skip
+    encodings = {
+        "liaison (hardened)": (encode(s, batch, keys), batch),
+        "unhardened CLK": (atk.unhardened(s, plain_u, b"one shared secret"), plain_u),
+    }
     print(f"   {'attack':<30} " + "  ".join(f"{k:>20}" for k in encodings))
-    runs = [("frequency", A.frequency_attack, {}), ("pattern-mining", A.pattern_mining_attack, {}),
-            ("graph-matching", A.graph_attack, {}),
-            ("graph-matching, salt-aware", A.graph_attack, {"adaptive": True})]  # fmt: skip
+    runs = [
+        ("frequency", atk.frequency_attack, {}),
+        ("pattern-mining", atk.pattern_mining_attack, {}),
+        ("graph-matching", atk.graph_attack, {}),
+        ("graph-matching, salt-aware", atk.graph_attack, {"adaptive": True}),
+    ]
     for name, fn, kw in runs:
         cells = []
         for bits, tokens in encodings.values():
@@ -299,6 +422,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.size, args.attack_size = 10_000, 600
     febrl(args.quick)
+    generated(2_000 if args.quick else 5_000)
     speed(args.quick)
     end_to_end(args.size)
     attacks(args.attack_size)

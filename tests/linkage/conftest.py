@@ -47,17 +47,24 @@ def make_pair(
     nodes = {}
     for i, party in enumerate(("fr", "ru")):
         nodes[party] = init_node(
-            tmp_path / party, party, store_url=url_factory(party),
-            clock=SteppingClock(T0, 1000), ids=seeded_ids(seed + i),
-        )  # fmt: skip
+            tmp_path / party,
+            party,
+            store_url=url_factory(party),
+            clock=SteppingClock(T0, 1000),
+            ids=seeded_ids(seed + i),
+        )
     fr, ru = nodes["fr"], nodes["ru"]
     servers = [ServerThread(create_app(node)) for node in (fr, ru)]
     for s in servers:
         s.__enter__()
     urls = {"fr": servers[0].url, "ru": servers[1].url}
     for node, other in ((fr, ru), (ru, fr)):
-        add_partner(node, other.config.party, f"{urls[other.config.party]}/api/",
-                    public_key=other.key.public_key_b64)  # fmt: skip
+        add_partner(
+            node,
+            other.config.party,
+            f"{urls[other.config.party]}/api/",
+            public_key=other.key.public_key_b64,
+        )
     for node, other in ((fr, ru), (ru, fr)):
         save_credential(other, node.config.party, issue_token(node, other.config.party))
     a, b = two_lists(n, n, overlap, seed=seed, party_a=fr.party_id, party_b=ru.party_id)

@@ -10,7 +10,7 @@ import random
 import numpy as np
 import pytest
 
-from liaison.linkage import attacks as A
+from liaison.linkage import attacks as atk
 from liaison.linkage import default_schema, encode, tokenize
 from liaison.linkage._person import person_values
 from liaison.linkage._tokens import PERMUTATION_TOKEN, Tokenized
@@ -29,13 +29,16 @@ def world() -> tuple[Tokenized, np.ndarray, Tokenized, np.ndarray]:
     s = default_schema()
     values = [(o.obj["id"], person_values(o.obj)) for o in held]
     batch = tokenize(s, values)
-    keys = {t: hashlib.sha256(b"k" + t.encode()).digest()
-            for t in [*batch.vocab, PERMUTATION_TOKEN]}  # fmt: skip
-    plain_u = tokenize(A.unhardened_schema(s), values)
-    return batch, encode(s, batch, keys), plain_u, A.unhardened(s, plain_u, b"one secret")
+    keys = {
+        t: hashlib.sha256(b"k" + t.encode()).digest() for t in [*batch.vocab, PERMUTATION_TOKEN]
+    }
+    plain_u = tokenize(atk.unhardened_schema(s), values)
+    return batch, encode(s, batch, keys), plain_u, atk.unhardened(s, plain_u, b"one secret")
 
 
-@pytest.mark.parametrize("attack", [A.frequency_attack, A.pattern_mining_attack, A.graph_attack])
+@pytest.mark.parametrize(
+    "attack", [atk.frequency_attack, atk.pattern_mining_attack, atk.graph_attack]
+)
 def test_attacks_reidentify_at_most_one_percent_of_hardened_encodings(attack, world) -> None:  # type: ignore[no-untyped-def]
     batch, hardened, _, _ = world
     result = attack(hardened, batch, np.arange(N))
@@ -44,7 +47,7 @@ def test_attacks_reidentify_at_most_one_percent_of_hardened_encodings(attack, wo
 
 def test_the_salt_aware_graph_attack_stays_under_one_percent(world) -> None:  # type: ignore[no-untyped-def]
     batch, hardened, _, _ = world
-    assert A.graph_attack(hardened, batch, np.arange(N), adaptive=True).rate <= 0.01
+    assert atk.graph_attack(hardened, batch, np.arange(N), adaptive=True).rate <= 0.01
 
 
 def test_the_graph_attack_finds_more_in_unhardened_encodings(world) -> None:  # type: ignore[no-untyped-def]
@@ -52,8 +55,8 @@ def test_the_graph_attack_finds_more_in_unhardened_encodings(world) -> None:  # 
     classic CLKs of the same persons (how many depends on the population: see
     docs/linkage.md for the measured table)."""
     batch, hardened, plain_u, unhardened = world
-    broken = A.graph_attack(unhardened, plain_u, np.arange(N))
-    kept = A.graph_attack(hardened, batch, np.arange(N))
+    broken = atk.graph_attack(unhardened, plain_u, np.arange(N))
+    kept = atk.graph_attack(hardened, batch, np.arange(N))
     assert broken.reidentified >= 3 * max(1, kept.reidentified)
 
 
@@ -63,11 +66,11 @@ def test_pattern_mining_identifies_tokens_only_without_hardening(world) -> None:
     batch, hardened, plain_u, unhardened = world
     counts = []
     for bits8, tokens in ((unhardened, plain_u), (hardened, batch)):
-        plain = A.token_matrix(tokens)
+        plain = atk.token_matrix(tokens)
         k = np.zeros(len(tokens.vocab), dtype=np.int64)
         np.maximum.at(k, tokens.token.astype(np.int64), tokens.k.astype(np.int64))
         bits = np.unpackbits(bits8, axis=1).astype(bool)
-        found = A._mine(bits, plain, k, max_tokens=200)
+        found = atk._mine(bits, plain, k, max_tokens=200)
         told = 0
         for t, pos in found.items():
             f = plain[:, t].mean()

@@ -25,11 +25,27 @@ def keys_for(*batches: object) -> dict[str, bytes]:
 
 
 PEOPLE = [
-    ("p1", {"names": ["Omar Haddad"], "date_of_birth": "1987-04-12", "year_of_birth": "1987",
-            "sex": "male", "nationalities": ["TN"]}),
-    ("p2", {"names": ["Fatima Saleh"], "date_of_birth": "1991-11-02", "year_of_birth": "1991",
-            "sex": "female", "nationalities": ["MA"]}),
-]  # fmt: skip
+    (
+        "p1",
+        {
+            "names": ["Omar Haddad"],
+            "date_of_birth": "1987-04-12",
+            "year_of_birth": "1987",
+            "sex": "male",
+            "nationalities": ["TN"],
+        },
+    ),
+    (
+        "p2",
+        {
+            "names": ["Fatima Saleh"],
+            "date_of_birth": "1991-11-02",
+            "year_of_birth": "1991",
+            "sex": "female",
+            "nationalities": ["MA"],
+        },
+    ),
+]
 
 
 def test_balanced_encodings_have_exactly_half_their_bits_set() -> None:

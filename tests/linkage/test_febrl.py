@@ -23,8 +23,9 @@ def test_febrl4_precision_and_recall_from_encodings_alone() -> None:
     # random token keys stand for the OPRF's: the encoder only sees 32-byte keys
     keys = {t: secrets.token_bytes(32) for t in {*ta.vocab, *tb.vocab, PERMUTATION_TOKEN}}
     pairs = match(s, encode(s, ta, keys), encode(s, tb, keys))
-    right = sum(entity(ta.ids[i]) == entity(tb.ids[j])
-                for i, j in zip(pairs.left, pairs.right, strict=True))  # fmt: skip
+    right = sum(
+        entity(ta.ids[i]) == entity(tb.ids[j]) for i, j in zip(pairs.left, pairs.right, strict=True)
+    )
     precision, recall = right / len(pairs), right / 5000
     assert precision >= 0.99, precision
     assert recall >= 0.99, recall

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import orjson
 
-from liaison import linkage as L
+from liaison import linkage as lk
 from liaison.exchange import load_credential, materialise_releases
 from liaison.linkage._publish import served_batch
 from liaison.node import CONFIG_NAME
@@ -22,10 +22,10 @@ def test_no_person_record_or_encoding_through_any_taxii_endpoint(pair: Pair) -> 
     with (pair.ru.root / CONFIG_NAME).open("a", encoding="utf-8") as fh:
         fh.write(EVERYTHING)
     write_settings(pair.ru, '[linkage.partners.fr]\ndisclose = ["names"]')
-    L.publish(pair.fr, "ru")
-    L.publish(pair.ru, "fr")
-    found = L.match(pair.fr, "ru")
-    L.approve(pair.ru, L.request(pair.fr, "ru", found.candidates[0].pseudonym).id)
+    lk.publish(pair.fr, "ru")
+    lk.publish(pair.ru, "fr")
+    found = lk.match(pair.fr, "ru")
+    lk.approve(pair.ru, lk.request(pair.fr, "ru", found.candidates[0].pseudonym).id)
     report = materialise_releases(pair.ru)
     assert report.total >= 1  # the policy does release (ru's identity at least)
     batch = served_batch(pair.ru, "fr")
@@ -45,8 +45,9 @@ def test_no_person_record_or_encoding_through_any_taxii_endpoint(pair: Pair) -> 
             bodies.append(http.get(base + "manifest/").text)
             nxt = None
             while True:
-                page = http.get(base + "objects/", params={"limit": 50, **({"next": nxt} if nxt
-                                                                          else {})}).json()  # fmt: skip
+                page = http.get(
+                    base + "objects/", params={"limit": 50, **({"next": nxt} if nxt else {})}
+                ).json()
                 bodies.append(orjson.dumps(page).decode())
                 if not page.get("more"):
                     break

@@ -48,8 +48,9 @@ def test_word_order_does_not_change_the_name_tokens() -> None:
     assert sorted(a.vocab) == sorted(b.vocab)
 
 
-@pytest.mark.parametrize(("text", "script"), [("王小明", "Han"), ("דוד", "Hebrew"),
-                                             ("राम", "Devanagari")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "script"), [("王小明", "Han"), ("דוד", "Hebrew"), ("राम", "Devanagari")]
+)
 def test_other_scripts_are_refused_naming_record_field_and_script(text: str, script: str) -> None:
     with pytest.raises(LinkageInputError) as err:
         tokenize(default_schema(), [("liaison-person--1", {"names": [text]})])

@@ -44,19 +44,36 @@ def test_fingerprint_changes_with_any_semantic_change(old: str, new: str) -> Non
     ("text", "key", "why"),
     [
         ("[linkage]\nname='x'\n", "field", "at least one"),
-        ("[linkage]\nname='x'\nbits=1000\n[[field]]\nname='a'\nkind='name'\nbits=1\n",
-         "linkage.bits", "multiple of 128"),
-        ("[linkage]\nname='x'\n[[field]]\nname='a'\nkind='soundex'\nbits=1\n",
-         "field[0].kind", "must be one of"),
-        ("[linkage]\nname='x'\n[[field]]\nname='a'\nkind='name'\nbits=1\n"
-         "[[field]]\nname='a'\nkind='name'\nbits=1\n", "field[1].name", "defined twice"),
-        ("[linkage]\nname='x'\ncolour=1\n[[field]]\nname='a'\nkind='name'\nbits=1\n",
-         "linkage.colour", "unknown key"),
-        ("[linkage]\nname='x'\n[hardening]\nmode='none'\n[[field]]\nname='a'\nkind='name'\n"
-         "bits=1\n", "hardening.mode", "must be one of"),
+        (
+            "[linkage]\nname='x'\nbits=1000\n[[field]]\nname='a'\nkind='name'\nbits=1\n",
+            "linkage.bits",
+            "multiple of 128",
+        ),
+        (
+            "[linkage]\nname='x'\n[[field]]\nname='a'\nkind='soundex'\nbits=1\n",
+            "field[0].kind",
+            "must be one of",
+        ),
+        (
+            "[linkage]\nname='x'\n[[field]]\nname='a'\nkind='name'\nbits=1\n"
+            "[[field]]\nname='a'\nkind='name'\nbits=1\n",
+            "field[1].name",
+            "defined twice",
+        ),
+        (
+            "[linkage]\nname='x'\ncolour=1\n[[field]]\nname='a'\nkind='name'\nbits=1\n",
+            "linkage.colour",
+            "unknown key",
+        ),
+        (
+            "[linkage]\nname='x'\n[hardening]\nmode='none'\n[[field]]\nname='a'\nkind='name'\n"
+            "bits=1\n",
+            "hardening.mode",
+            "must be one of",
+        ),
         ("[linkage\n", "", "not valid TOML"),
     ],
-)  # fmt: skip
+)
 def test_bad_schemas_say_which_key_and_why(text: str, key: str, why: str) -> None:
     with pytest.raises(SchemaError) as err:
         parse_schema(text, source="agreed.toml")

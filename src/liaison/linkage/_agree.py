@@ -37,12 +37,30 @@ def agree(node: Node, partner: str, schema_file: Path) -> Agreed:
     previous = _state.get(node.store, f"{partner}/agreement")
     old = None if previous is None else str(previous["fingerprint"])
     with node.store.transaction() as tx:
-        _state.put(tx, f"{partner}/agreement", {"text": text, "fingerprint": schema.fingerprint,
-                                                "agreed": node.now()})  # fmt: skip
+        _state.put(
+            tx,
+            f"{partner}/agreement",
+            {"text": text, "fingerprint": schema.fingerprint, "agreed": node.now()},
+        )
         if old is not None and old != schema.fingerprint:
             for key in ("token-keys", "published", "received", "matches"):
                 _state.put(tx, f"{partner}/{key}", None)
-        journal.append(node.store, tx, node.key, [("link-agree", partner, {
-            "schema": schema.fingerprint, "name": schema.name, "version": schema.version,
-            "previous": old})], node.now())  # fmt: skip
+        journal.append(
+            node.store,
+            tx,
+            node.key,
+            [
+                (
+                    "link-agree",
+                    partner,
+                    {
+                        "schema": schema.fingerprint,
+                        "name": schema.name,
+                        "version": schema.version,
+                        "previous": old,
+                    },
+                )
+            ],
+            node.now(),
+        )
     return Agreed(partner, schema.name, schema.fingerprint, old)

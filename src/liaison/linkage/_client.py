@@ -27,12 +27,22 @@ class PartnerUnreachable(LinkageError):
 class LinkageClient:
     """Talks to one partner's ``/linkage/`` endpoints."""
 
-    def __init__(self, base_url: str, credential: str | None, *, verify: bool | str = True,
-                 cert: tuple[str, str] | None = None, timeout: float = 60.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        base_url: str,
+        credential: str | None,
+        *,
+        verify: bool | str = True,
+        cert: tuple[str, str] | None = None,
+        timeout: float = 60.0,
+    ) -> None:
         self.base = urljoin(base_url, "/linkage/")
         headers = {"Accept": "application/json"} | auth_header(credential)
-        self._http = httpx.Client(headers=headers, verify=tls_context(verify, cert),
-                                  timeout=httpx.Timeout(timeout, connect=10.0))  # fmt: skip
+        self._http = httpx.Client(
+            headers=headers,
+            verify=tls_context(verify, cert),
+            timeout=httpx.Timeout(timeout, connect=10.0),
+        )
 
     @classmethod
     def for_partner(cls, node: Node, partner: str) -> LinkageClient:
@@ -44,9 +54,11 @@ class LinkageClient:
         url = self.base + path
         try:
             resp = self._http.request(
-                method, url, content=None if body is None else orjson.dumps(body),
+                method,
+                url,
+                content=None if body is None else orjson.dumps(body),
                 headers={"Content-Type": "application/json"} if body is not None else None,
-            )  # fmt: skip
+            )
         except httpx.HTTPError as exc:
             raise PartnerUnreachable(f"{url}: {exc}") from exc
         try:

@@ -57,19 +57,32 @@ def requests(node: Node, *, incoming: bool = True) -> list[Request]:
     """Disclosure requests received (or sent), oldest first."""
     out = []
     for rid, r in _index(node, _IN if incoming else _OUT).items():
-        out.append(Request(rid, r["partner"], r["batch"], r["pseudonym"], r["status"],
-                           r["created"], r.get("record"), r.get("reason")))  # fmt: skip
+        out.append(
+            Request(
+                rid,
+                r["partner"],
+                r["batch"],
+                r["pseudonym"],
+                r["status"],
+                r["created"],
+                r.get("record"),
+                r.get("reason"),
+            )
+        )
     return out
 
 
-def request(node: Node, partner: str, pseudonym: str, client: LinkageClient | None = None
-            ) -> Request:  # fmt: skip
+def request(
+    node: Node, partner: str, pseudonym: str, client: LinkageClient | None = None
+) -> Request:
     """Ask ``partner`` for the record behind ``pseudonym`` (from its last batch)."""
     agreed = _state.agreement(node.store, partner)
     received = _state.get(node.store, f"{partner}/received")
     if not received or pseudonym not in set(received.get("pseudonyms", ())):
-        raise LinkageError(f"{pseudonym!r} is not a pseudonym of {partner}'s last batch "
-                           f"(run 'liaison link match {partner}' first)")  # fmt: skip
+        raise LinkageError(
+            f"{pseudonym!r} is not a pseudonym of {partner}'s last batch "
+            f"(run 'liaison link match {partner}' first)"
+        )
     with connected(node, partner, client) as c:
         answer = c.call(
             "POST",
@@ -78,17 +91,33 @@ def request(node: Node, partner: str, pseudonym: str, client: LinkageClient | No
         )
     if not isinstance(answer, dict) or not isinstance(answer.get("request"), str):
         raise LinkageError(f"{partner} did not acknowledge the request")
-    entry = {"partner": partner, "batch": received["batch"], "pseudonym": pseudonym,
-             "status": str(answer.get("status", "pending")), "created": node.now()}  # fmt: skip
+    entry = {
+        "partner": partner,
+        "batch": received["batch"],
+        "pseudonym": pseudonym,
+        "status": str(answer.get("status", "pending")),
+        "created": node.now(),
+    }
     with node.store.transaction() as tx:
         out = _index(node, _OUT)
         out[answer["request"]] = entry
         _state.put(tx, _OUT, out)
-        journal.append(node.store, tx, node.key, [("link-request", partner, {
-            "request": answer["request"], "batch": entry["batch"], "pseudonym": pseudonym})],
-            node.now())  # fmt: skip
-    return Request(answer["request"], partner, entry["batch"], pseudonym, entry["status"],
-                   entry["created"])  # fmt: skip
+        journal.append(
+            node.store,
+            tx,
+            node.key,
+            [
+                (
+                    "link-request",
+                    partner,
+                    {"request": answer["request"], "batch": entry["batch"], "pseudonym": pseudonym},
+                )
+            ],
+            node.now(),
+        )
+    return Request(
+        answer["request"], partner, entry["batch"], pseudonym, entry["status"], entry["created"]
+    )
 
 
 def receive_request(node: Node, partner: PartnerRow, body: Any) -> dict[str, Any]:
@@ -101,28 +130,46 @@ def receive_request(node: Node, partner: PartnerRow, body: Any) -> dict[str, Any
     batch, pseudonym = body.get("batch"), body.get("pseudonym")
     resolve = (_state.get(node.store, f"{partner.name}/pseudonyms") or {}).get(batch)
     if not isinstance(pseudonym, str) or not resolve or pseudonym not in resolve:
-        raise LinkageError(f"{pseudonym!r} is not a pseudonym of a batch published to "
-                           f"{partner.name}")  # fmt: skip
+        raise LinkageError(
+            f"{pseudonym!r} is not a pseudonym of a batch published to {partner.name}"
+        )
     with node.store.transaction() as tx:
         incoming = _index(node, _IN)
         for rid, r in incoming.items():  # asking twice gives the same request
             if r["partner"] == partner.name and r["batch"] == batch and r["pseudonym"] == pseudonym:
                 return {"request": rid, "status": r["status"]}
         rid = f"lkr-{secrets.token_hex(8)}"
-        incoming[rid] = {"partner": partner.name, "batch": batch, "pseudonym": pseudonym,
-                         "record": resolve[pseudonym], "status": "pending",
-                         "created": node.now()}  # fmt: skip
+        incoming[rid] = {
+            "partner": partner.name,
+            "batch": batch,
+            "pseudonym": pseudonym,
+            "record": resolve[pseudonym],
+            "status": "pending",
+            "created": node.now(),
+        }
         _state.put(tx, _IN, incoming)
-        journal.append(node.store, tx, node.key, [("link-request-received", partner.name, {
-            "request": rid, "batch": batch, "pseudonym": pseudonym})], node.now())  # fmt: skip
+        journal.append(
+            node.store,
+            tx,
+            node.key,
+            [
+                (
+                    "link-request-received",
+                    partner.name,
+                    {"request": rid, "batch": batch, "pseudonym": pseudonym},
+                )
+            ],
+            node.now(),
+        )
     return {"request": rid, "status": "pending"}
 
 
 def _pending(node: Node, request_id: str) -> dict[str, Any]:
     found = _index(node, _IN).get(request_id)
     if found is None:
-        raise LinkageError(f"no disclosure request {request_id!r} ('liaison link requests' "
-                           "lists them)")  # fmt: skip
+        raise LinkageError(
+            f"no disclosure request {request_id!r} ('liaison link requests' lists them)"
+        )
     if found["status"] != "pending":
         raise LinkageError(f"request {request_id} is already {found['status']}")
     return found
@@ -134,8 +181,11 @@ def disclosed_view(obj: dict[str, Any], fields: tuple[str, ...], owner: str) -> 
     kept = {k: v for k, v in obj.items() if k in _FRAME or k in fields}
     kept["created_by_ref"] = owner
     ext = kept.get("extensions") or {}
-    kept["extensions"] = {k: v for k, v in ext.items() if k.startswith("extension-definition--")
-                          and v.get("extension_type") == "new-sdo"}  # fmt: skip
+    kept["extensions"] = {
+        k: v
+        for k, v in ext.items()
+        if k.startswith("extension-definition--") and v.get("extension_type") == "new-sdo"
+    }
     return kept
 
 
@@ -157,14 +207,34 @@ def approve(node: Node, request_id: str) -> Request:
     signed = sign_objects(node.key, [view])[0]  # the adapter: release has no person path yet
     with node.store.transaction() as tx:
         incoming = _index(node, _IN)
-        incoming[request_id] |= {"status": "approved", "disclosure": signed,
-                                 "fields": list(allowed), "decided": node.now()}  # fmt: skip
+        incoming[request_id] |= {
+            "status": "approved",
+            "disclosure": signed,
+            "fields": list(allowed),
+            "decided": node.now(),
+        }
         _state.put(tx, _IN, incoming)
-        journal.append(node.store, tx, node.key, [("link-disclose", r["partner"], {
-            "request": request_id, "record": r["record"], "fields": list(allowed),
-            "modified": view["modified"]})], node.now())  # fmt: skip
-    return Request(request_id, r["partner"], r["batch"], r["pseudonym"], "approved", r["created"],
-                   r["record"])  # fmt: skip
+        journal.append(
+            node.store,
+            tx,
+            node.key,
+            [
+                (
+                    "link-disclose",
+                    r["partner"],
+                    {
+                        "request": request_id,
+                        "record": r["record"],
+                        "fields": list(allowed),
+                        "modified": view["modified"],
+                    },
+                )
+            ],
+            node.now(),
+        )
+    return Request(
+        request_id, r["partner"], r["batch"], r["pseudonym"], "approved", r["created"], r["record"]
+    )
 
 
 def deny(node: Node, request_id: str, reason: str) -> Request:
@@ -173,10 +243,16 @@ def deny(node: Node, request_id: str, reason: str) -> Request:
         incoming = _index(node, _IN)
         incoming[request_id] |= {"status": "denied", "reason": reason, "decided": node.now()}
         _state.put(tx, _IN, incoming)
-        journal.append(node.store, tx, node.key, [("link-deny", r["partner"], {
-            "request": request_id, "reason": reason})], node.now())  # fmt: skip
-    return Request(request_id, r["partner"], r["batch"], r["pseudonym"], "denied", r["created"],
-                   reason=reason)  # fmt: skip
+        journal.append(
+            node.store,
+            tx,
+            node.key,
+            [("link-deny", r["partner"], {"request": request_id, "reason": reason})],
+            node.now(),
+        )
+    return Request(
+        request_id, r["partner"], r["batch"], r["pseudonym"], "denied", r["created"], reason=reason
+    )
 
 
 def answer_of(node: Node, partner: PartnerRow, request_id: str) -> dict[str, Any]:
@@ -200,17 +276,30 @@ def collect(node: Node, partner: str, client: LinkageClient | None = None) -> li
     if not row.public_key:
         raise LinkageError(f"{partner} has no pinned node key")
     key = PublicKey.from_b64(row.public_key)
-    pending = {rid: r for rid, r in _index(node, _OUT).items()
-               if r["partner"] == partner and r["status"] == "pending"}  # fmt: skip
+    pending = {
+        rid: r
+        for rid, r in _index(node, _OUT).items()
+        if r["partner"] == partner and r["status"] == "pending"
+    }
     if not pending:
         return []
     with connected(node, partner, client) as c:
-        return [d for rid, r in pending.items() if (d := _collect_one(node, partner, row, key,
-                                                                      rid, r, c))]  # fmt: skip
+        return [
+            d
+            for rid, r in pending.items()
+            if (d := _collect_one(node, partner, row, key, rid, r, c))
+        ]
 
 
-def _collect_one(node: Node, partner: str, row: PartnerRow, key: PublicKey, rid: str,
-                 r: dict[str, Any], client: LinkageClient) -> Request | None:  # fmt: skip
+def _collect_one(
+    node: Node,
+    partner: str,
+    row: PartnerRow,
+    key: PublicKey,
+    rid: str,
+    r: dict[str, Any],
+    client: LinkageClient,
+) -> Request | None:
     answer = client.call("GET", f"requests/{rid}")
     status = str(answer.get("status")) if isinstance(answer, dict) else "pending"
     if status == "pending":
@@ -235,13 +324,15 @@ def _collect_one(node: Node, partner: str, row: PartnerRow, key: PublicKey, rid:
     with node.store.transaction() as tx:
         if checked is not None:
             split = classify(node.store, [checked])
-            write_checked(node, tx, split.new, split.latest, source=f"linkage {rid}",
-                          received_from=partner)  # fmt: skip
+            write_checked(
+                node, tx, split.new, split.latest, source=f"linkage {rid}", received_from=partner
+            )
         out = _index(node, _OUT)
         out[rid] = r | {"status": status, "reason": answer.get("reason")}
         _state.put(tx, _OUT, out)
-        journal.append(node.store, tx, node.key, [("link-disclosure-received", partner,
-                                                   detail)], node.now())  # fmt: skip
+        journal.append(
+            node.store, tx, node.key, [("link-disclosure-received", partner, detail)], node.now()
+        )
     return Request(
         rid,
         partner,

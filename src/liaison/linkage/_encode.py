@@ -58,8 +58,9 @@ def encode(schema: Schema, batch: Tokenized, keys: Mapping[str, bytes]) -> Bits:
         raise LinkageError(f"{len(missing)} token(s) have no key yet (evaluate them first)")
     width = base_bits(schema)
     salt_ids: dict[str, int] = {}
-    record_salt = np.asarray([salt_ids.setdefault(s, len(salt_ids)) for s in batch.salts],
-                             dtype=np.int64)  # fmt: skip
+    record_salt = np.asarray(
+        [salt_ids.setdefault(s, len(salt_ids)) for s in batch.salts], dtype=np.int64
+    )
     entry_record = batch.record_of_entry
     pair = batch.token.astype(np.int64) * len(salt_ids) + record_salt[entry_record]
     pairs, pair_of_entry = np.unique(pair, return_inverse=True)
@@ -76,9 +77,13 @@ def encode(schema: Schema, batch: Tokenized, keys: Mapping[str, bytes]) -> Bits:
         stop = min(len(batch), start + _CHUNK)
         lo, hi = int(batch.offsets[start]), int(batch.offsets[stop])
         base = _scatter(
-            entry_record[lo:hi] - start, pair_of_entry[lo:hi], batch.k[lo:hi], table,
-            stop - start, width,
-        )  # fmt: skip
+            entry_record[lo:hi] - start,
+            pair_of_entry[lo:hi],
+            batch.k[lo:hi],
+            table,
+            stop - start,
+            width,
+        )
         out[start:stop] = np.packbits(harden(schema, base, perm), axis=1)
     return out
 

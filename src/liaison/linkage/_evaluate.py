@@ -60,14 +60,18 @@ def serve_evaluation(node: Node, partner: PartnerRow, request: Any) -> dict[str,
     conf = settings(node, partner.name)
     now = node.clock.now_ms()
     with node.store.transaction() as tx:
-        used = _state.get(node.store, f"{partner.name}/budget") or {"since": now, "used": 0,
-                                                                   "total": 0}  # fmt: skip
+        used = _state.get(node.store, f"{partner.name}/budget") or {
+            "since": now,
+            "used": 0,
+            "total": 0,
+        }
         if now - int(used["since"]) >= conf.window_ms:
             used = {"since": now, "used": 0, "total": used["total"]}
         if used["used"] + len(points) > conf.budget:
             detail = {"asked": len(points), "used": used["used"], "budget": conf.budget}
-            journal.append(node.store, tx, node.key,
-                           [("link-oprf-refuse", partner.name, detail)], node.now())  # fmt: skip
+            journal.append(
+                node.store, tx, node.key, [("link-oprf-refuse", partner.name, detail)], node.now()
+            )
             refused = BudgetExceeded(
                 f"{partner.name} asked for {len(points)} token evaluations; "
                 f"{used['used']} of its {conf.budget} in this window are used"
@@ -76,9 +80,25 @@ def serve_evaluation(node: Node, partner: PartnerRow, request: Any) -> dict[str,
             refused = None
             used = used | {"used": used["used"] + len(points), "total": used["total"] + len(points)}
             _state.put(tx, f"{partner.name}/budget", used)
-            journal.append(node.store, tx, node.key, [("link-oprf-serve", partner.name, {
-                "count": len(points), "used": used["used"], "budget": conf.budget,
-                "total": used["total"], "schema": agreed.fingerprint})], node.now())  # fmt: skip
+            journal.append(
+                node.store,
+                tx,
+                node.key,
+                [
+                    (
+                        "link-oprf-serve",
+                        partner.name,
+                        {
+                            "count": len(points),
+                            "used": used["used"],
+                            "budget": conf.budget,
+                            "total": used["total"],
+                            "schema": agreed.fingerprint,
+                        },
+                    )
+                ],
+                node.now(),
+            )
     if refused is not None:
         raise refused
     key = _state.oprf_key(node, partner.name)
@@ -99,8 +119,12 @@ def _partner_public(node: Node, partner: str, fingerprint: str, statement: Any) 
         raise LinkageError(f"{partner} has no pinned node key: linkage needs a signing partner")
     if not isinstance(statement, Mapping):
         raise LinkageError(f"{partner} sent no OPRF key statement")
-    _wire.verify(PublicKey.from_b64(row.public_key), _wire.STATEMENT_TYPE, statement,
-                 f"{partner}'s OPRF key statement")  # fmt: skip
+    _wire.verify(
+        PublicKey.from_b64(row.public_key),
+        _wire.STATEMENT_TYPE,
+        statement,
+        f"{partner}'s OPRF key statement",
+    )
     if statement.get("schema") != fingerprint or statement.get("to") != node.config.party:
         raise MismatchError(f"{partner}'s OPRF key statement is for another schema or node")
     public = _state.unb64(statement.get("public"), "OPRF public key", _oprf.POINT)
@@ -113,8 +137,9 @@ def _partner_public(node: Node, partner: str, fingerprint: str, statement: Any) 
     return public
 
 
-def obtain_keys(node: Node, partner: str, tokens: Sequence[str], client: LinkageClient
-                ) -> dict[str, bytes]:  # fmt: skip
+def obtain_keys(
+    node: Node, partner: str, tokens: Sequence[str], client: LinkageClient
+) -> dict[str, bytes]:
     """Keys for ``tokens`` (those not yet held are evaluated with the partner, in
     batches); returns every token's key."""
     agreed = _state.agreement(node.store, partner)
@@ -127,25 +152,50 @@ def obtain_keys(node: Node, partner: str, tokens: Sequence[str], client: Linkage
         chunk = wanted[start : start + MAX_PER_REQUEST]
         raw = [t.encode("utf-8") for t in chunk]
         blinded = _oprf.blind(raw, own, ctx)
-        answer = client.call("POST", "oprf", {
-            "schema": agreed.fingerprint, "elements": [_state.b64(x) for x in blinded.elements]
-        })  # fmt: skip
+        answer = client.call(
+            "POST",
+            "oprf",
+            {"schema": agreed.fingerprint, "elements": [_state.b64(x) for x in blinded.elements]},
+        )
         if not isinstance(answer, dict) or answer.get("schema") != agreed.fingerprint:
             raise MismatchError(f"{partner} answered for another schema")
         public = _partner_public(node, partner, agreed.fingerprint, answer.get("statement"))
         proof = answer.get("proof") or {}
-        evaluated = [_state.unb64(y, "evaluated element", _oprf.POINT)
-                     for y in answer.get("evaluated") or []]  # fmt: skip
-        keys = _oprf.finalize(raw, blinded, evaluated, _oprf.Proof(
-            _state.unb64(proof.get("c"), "proof", 32), _state.unb64(proof.get("s"), "proof", 32)
-        ), public, ctx)  # fmt: skip
+        evaluated = [
+            _state.unb64(y, "evaluated element", _oprf.POINT) for y in answer.get("evaluated") or []
+        ]
+        keys = _oprf.finalize(
+            raw,
+            blinded,
+            evaluated,
+            _oprf.Proof(
+                _state.unb64(proof.get("c"), "proof", 32), _state.unb64(proof.get("s"), "proof", 32)
+            ),
+            public,
+            ctx,
+        )
         held.update(zip(chunk, keys, strict=True))
         with node.store.transaction() as tx:
             _state.put_token_keys(tx, partner, held)
             _state.put(tx, f"{partner}/partner-oprf", _state.b64(public))
-            journal.append(node.store, tx, node.key, [("link-oprf", partner, {
-                "count": len(chunk), "held": len(held), "schema": agreed.fingerprint,
-                "partner_key": _state.b64(public)})], node.now())  # fmt: skip
+            journal.append(
+                node.store,
+                tx,
+                node.key,
+                [
+                    (
+                        "link-oprf",
+                        partner,
+                        {
+                            "count": len(chunk),
+                            "held": len(held),
+                            "schema": agreed.fingerprint,
+                            "partner_key": _state.b64(public),
+                        },
+                    )
+                ],
+                node.now(),
+            )
     return {t: held[t] for t in tokens}
 
 

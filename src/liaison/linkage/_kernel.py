@@ -110,4 +110,4 @@ def greedy_assign(ii: I64, jj: I64, order: I64, n: int, m: int) -> npt.NDArray[n
 
 def set_threads(n: int | None) -> None:
     """Limit the kernels' threads (default: every core)."""
-    numba.set_num_threads(n or numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(n or numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]

@@ -43,7 +43,8 @@ def words(bits: Bits) -> npt.NDArray[np.uint64]:
 
 
 def popcounts(bits: Bits) -> npt.NDArray[np.int64]:
-    return np.bitwise_count(words(bits)).sum(axis=1, dtype=np.int64)
+    counts: npt.NDArray[np.int64] = np.bitwise_count(words(bits)).sum(axis=1, dtype=np.int64)
+    return counts
 
 
 def band_sample(schema: Schema) -> npt.NDArray[np.int64]:
@@ -51,13 +52,14 @@ def band_sample(schema: Schema) -> npt.NDArray[np.int64]:
     seed = int.from_bytes(hashlib.sha256(b"lsh|" + schema.fingerprint.encode()).digest()[:8])
     rng = np.random.Generator(np.random.PCG64(seed))
     b = schema.blocking
-    return np.stack([rng.choice(schema.bits, b.band_bits, replace=False)
-                     for _ in range(b.bands)]).astype(np.int64)  # fmt: skip
+    return np.stack(
+        [rng.choice(schema.bits, b.band_bits, replace=False) for _ in range(b.bands)]
+    ).astype(np.int64)
 
 
-def band_pairs(schema: Schema, left: Bits, right: Bits) -> Iterator[
-    tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
-]:  # fmt: skip
+def band_pairs(
+    schema: Schema, left: Bits, right: Bits
+) -> Iterator[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
     """For each LSH band, the pairs whose sampled bits all agree (a pair may come
     again in later bands)."""
     from liaison.linkage import _kernel
@@ -84,8 +86,14 @@ def band_pairs(schema: Schema, left: Bits, right: Bits) -> Iterator[
             start = stop
 
 
-def match(schema: Schema, left: Bits, right: Bits, *, threshold: float | None = None,
-          one_to_one: bool = True) -> Pairs:  # fmt: skip
+def match(
+    schema: Schema,
+    left: Bits,
+    right: Bits,
+    *,
+    threshold: float | None = None,
+    one_to_one: bool = True,
+) -> Pairs:
     """Pairs with Dice ≥ threshold (the schema's by default), best first; with
     ``one_to_one`` each record keeps at most its best partner (greedy)."""
     from liaison.linkage import _kernel
@@ -123,9 +131,12 @@ def match(schema: Schema, left: Bits, right: Bits, *, threshold: float | None = 
 
 
 def _dense(
-    a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64], pa: npt.NDArray[np.int64],
-    pb: npt.NDArray[np.int64], t: float,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32], int]:  # fmt: skip
+    a: npt.NDArray[np.uint64],
+    b: npt.NDArray[np.uint64],
+    pa: npt.NDArray[np.int64],
+    pb: npt.NDArray[np.int64],
+    t: float,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32], int]:
     from liaison.linkage import _kernel
 
     cap = 8

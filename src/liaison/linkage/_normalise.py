@@ -21,8 +21,18 @@ _DIGITS: Final = re.compile(r"[^0-9]+")
 _DATE: Final = re.compile(r"^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?$")
 _VOWELS: Final = str.maketrans("", "", "aeiouy")
 #: Spellings that different romanisations give the same sound (applied to skeletons).
-_FOLDS: Final = (("kh", "h"), ("ch", "sh"), ("ph", "f"), ("ck", "k"), ("q", "k"),
-                 ("c", "k"), ("dj", "j"), ("zh", "j"), ("w", "v"), ("x", "ks"))  # fmt: skip
+_FOLDS: Final = (
+    ("kh", "h"),
+    ("ch", "sh"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("q", "k"),
+    ("c", "k"),
+    ("dj", "j"),
+    ("zh", "j"),
+    ("w", "v"),
+    ("x", "ks"),
+)
 
 
 def fold(text: str, *, where: tuple[str, str] = ("", "")) -> str:
@@ -81,7 +91,7 @@ def skeleton(word: str) -> str:
     for a, b in _FOLDS:
         word = word.replace(a, b)
     bare = word.translate(_VOWELS) or word[:1]
-    out = []
+    out: list[str] = []
     for c in bare:
         if not out or out[-1] != c:
             out.append(c)
@@ -97,8 +107,9 @@ def qgrams(text: str, q: int, *, pad: bool = True) -> list[str]:
     return [text[i : i + q] for i in range(len(text) - q + 1)]
 
 
-def name_tokens(values: Sequence[str], q: int, drop: Sequence[str], where: tuple[str, str]
-                ) -> list[str]:  # fmt: skip
+def name_tokens(
+    values: Sequence[str], q: int, drop: Sequence[str], where: tuple[str, str]
+) -> list[str]:
     """Q-grams of each word of each name, as a set: the order of the words (given
     and family names swapped) does not matter."""
     out: set[str] = set()
@@ -108,8 +119,9 @@ def name_tokens(values: Sequence[str], q: int, drop: Sequence[str], where: tuple
     return sorted(out)
 
 
-def skeleton_tokens(values: Sequence[str], q: int, drop: Sequence[str],
-                    where: tuple[str, str]) -> list[str]:  # fmt: skip
+def skeleton_tokens(
+    values: Sequence[str], q: int, drop: Sequence[str], where: tuple[str, str]
+) -> list[str]:
     """Q-grams of the consonant skeleton of each word of each name."""
     out: set[str] = set()
     for value in values:

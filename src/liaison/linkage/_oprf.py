@@ -125,8 +125,9 @@ def load_or_create_key(path: Path) -> OprfKey:
             fh.write(OprfKey.generate().scalar.hex() + "\n")
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
-        raise LinkageError(f"{path}: OPRF key file is accessible by others (mode {mode:o}); "
-                           "chmod 600 it")  # fmt: skip
+        raise LinkageError(
+            f"{path}: OPRF key file is accessible by others (mode {mode:o}); chmod 600 it"
+        )
     try:
         scalar = bytes.fromhex(path.read_text(encoding="ascii").strip())
     except (ValueError, UnicodeDecodeError) as exc:
@@ -178,9 +179,12 @@ def finalize(
 def token_key(token: bytes, unblinded: bytes) -> bytes:
     """``H2``: the token's key from its unblinded element."""
     h = hashlib.sha512(
-        _FINAL + len(token).to_bytes(2, "big") + token + len(unblinded).to_bytes(2, "big")
+        _FINAL
+        + len(token).to_bytes(2, "big")
+        + token
+        + len(unblinded).to_bytes(2, "big")
         + unblinded
-    )  # fmt: skip
+    )
     return h.digest()[:32]
 
 
@@ -212,9 +216,11 @@ def _composites(
     m: bytes | None = None
     z: bytes | None = None
     for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
-        d = bytes(na.crypto_core_ed25519_scalar_reduce(
-            hashlib.sha512(seed + i.to_bytes(4, "big") + x + y + b"|composite").digest()
-        ))  # fmt: skip
+        d = bytes(
+            na.crypto_core_ed25519_scalar_reduce(
+                hashlib.sha512(seed + i.to_bytes(4, "big") + x + y + b"|composite").digest()
+            )
+        )
         dx = _mul(d, x)
         m = dx if m is None else bytes(na.crypto_core_ed25519_add(m, dx))
         if prover_key is None:
@@ -260,8 +266,9 @@ def verify_proof(
     except Exception as exc:  # libsodium refuses the identity or a bad point
         raise OprfProofError("the evaluation proof does not verify") from exc
     if not secrets.compare_digest(_challenge(public, m, z, t2, t3, context), proof.c):
-        raise OprfProofError("the evaluation proof does not verify: the partner did not use "
-                             "the key it published")  # fmt: skip
+        raise OprfProofError(
+            "the evaluation proof does not verify: the partner did not use the key it published"
+        )
 
 
 def _base(s: bytes) -> bytes | None:

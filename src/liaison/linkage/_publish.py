@@ -69,8 +69,9 @@ def own_persons(node: Node) -> list[dict[str, Any]]:
     return out
 
 
-def publish(node: Node, partner: str, client: LinkageClient | None = None, *,
-            skip_unlinkable: bool = False) -> Published:  # fmt: skip
+def publish(
+    node: Node, partner: str, client: LinkageClient | None = None, *, skip_unlinkable: bool = False
+) -> Published:
     """Encode, pseudonymise, sign and keep this node's batch for ``partner``."""
     agreed = _state.agreement(node.store, partner)
     schema = agreed.schema
@@ -78,8 +79,11 @@ def publish(node: Node, partner: str, client: LinkageClient | None = None, *,
     if not records:
         raise LinkageError("this node holds no person records of its own: nothing to publish")
     skipped: list[str] = []
-    batch = tokenize(schema, [(o["id"], person_values(o)) for o in records],
-                     skipped=skipped if skip_unlinkable else None)  # fmt: skip
+    batch = tokenize(
+        schema,
+        [(o["id"], person_values(o)) for o in records],
+        skipped=skipped if skip_unlinkable else None,
+    )
     if not len(batch):
         raise LinkageError("no person record has a value in any linkage field")
     held_before = len(_state.token_keys(node.store, partner))
@@ -109,9 +113,25 @@ def publish(node: Node, partner: str, client: LinkageClient | None = None, *,
         }  # the last batches stay resolvable
         retained[body["batch"]] = resolve
         _state.put(tx, f"{partner}/pseudonyms", retained)
-        journal.append(node.store, tx, node.key, [("link-publish", partner, {
-            "batch": body["batch"], "count": len(pseudonyms), "schema": agreed.fingerprint,
-            "keys": body["keys"], "skipped": len(skipped)})], node.now())  # fmt: skip
+        journal.append(
+            node.store,
+            tx,
+            node.key,
+            [
+                (
+                    "link-publish",
+                    partner,
+                    {
+                        "batch": body["batch"],
+                        "count": len(pseudonyms),
+                        "schema": agreed.fingerprint,
+                        "keys": body["keys"],
+                        "skipped": len(skipped),
+                    },
+                )
+            ],
+            node.now(),
+        )
     return Published(body["batch"], len(pseudonyms), skipped, evaluated)
 
 
@@ -143,21 +163,26 @@ def check_batch(node: Node, partner: str, body: Any) -> _wire.Batch:
     if row.party_id and batch.sender != row.party_id:
         raise BatchError(f"{what} claims to come from {batch.sender}, not {row.party_id}")
     if batch.keys != partnership_keys(node, partner):
-        raise MismatchError(f"{what} was made under other OPRF keys than this partnership's: "
-                            "refused before matching")  # fmt: skip
+        raise MismatchError(
+            f"{what} was made under other OPRF keys than this partnership's: "
+            "refused before matching"
+        )
     return batch
 
 
-def match(node: Node, partner: str, client: LinkageClient | None = None, *,
-          threshold: float | None = None) -> MatchReport:  # fmt: skip
+def match(
+    node: Node, partner: str, client: LinkageClient | None = None, *, threshold: float | None = None
+) -> MatchReport:
     """Fetch ``partner``'s batch, verify it, and list candidate pairs (best first)."""
     agreed = _state.agreement(node.store, partner)
     with connected(node, partner, client) as c:
         theirs = check_batch(node, partner, c.call("GET", "batch"))
     mine_raw = served_batch(node, partner)
     if mine_raw is None:
-        raise LinkageError(f"publish to {partner} first ('liaison link publish {partner}'): "
-                           "matching compares the partner's batch with this node's")  # fmt: skip
+        raise LinkageError(
+            f"publish to {partner} first ('liaison link publish {partner}'): "
+            "matching compares the partner's batch with this node's"
+        )
     mine = _wire.parse_batch(mine_raw, bits=agreed.schema.bits, what="this node's batch")
     resolve = (_state.get(node.store, f"{partner}/pseudonyms") or {}).get(mine.batch, {})
     pairs = match_encodings(agreed.schema, mine.encodings, theirs.encodings, threshold=threshold)
@@ -167,12 +192,33 @@ def match(node: Node, partner: str, client: LinkageClient | None = None, *,
     ]
     t = agreed.schema.threshold if threshold is None else threshold
     with node.store.transaction() as tx:
-        _state.put(tx, f"{partner}/received", {"batch": theirs.batch,
-                                               "pseudonyms": theirs.pseudonyms})  # fmt: skip
-        _state.put(tx, f"{partner}/matches", [[c.record, c.pseudonym, round(c.score, 4)]
-                                              for c in candidates])  # fmt: skip
-        journal.append(node.store, tx, node.key, [("link-match", partner, {
-            "own_batch": mine.batch, "partner_batch": theirs.batch, "own": len(mine.pseudonyms),
-            "theirs": len(theirs.pseudonyms), "compared": pairs.compared, "threshold": t,
-            "candidates": len(candidates)})], node.now())  # fmt: skip
+        _state.put(
+            tx, f"{partner}/received", {"batch": theirs.batch, "pseudonyms": theirs.pseudonyms}
+        )
+        _state.put(
+            tx,
+            f"{partner}/matches",
+            [[c.record, c.pseudonym, round(c.score, 4)] for c in candidates],
+        )
+        journal.append(
+            node.store,
+            tx,
+            node.key,
+            [
+                (
+                    "link-match",
+                    partner,
+                    {
+                        "own_batch": mine.batch,
+                        "partner_batch": theirs.batch,
+                        "own": len(mine.pseudonyms),
+                        "theirs": len(theirs.pseudonyms),
+                        "compared": pairs.compared,
+                        "threshold": t,
+                        "candidates": len(candidates),
+                    },
+                )
+            ],
+            node.now(),
+        )
     return MatchReport(mine.batch, theirs.batch, pairs.compared, candidates)

@@ -140,12 +140,21 @@ def _table(raw: dict[str, Any], key: str, source: str) -> dict[str, Any]:
     return value
 
 
-def _int(t: dict[str, Any], key: str, source: str, where: str, *, default: int | None = None,
-         low: int, high: int) -> int:  # fmt: skip
+def _int(
+    t: dict[str, Any],
+    key: str,
+    source: str,
+    where: str,
+    *,
+    default: int | None = None,
+    low: int,
+    high: int,
+) -> int:
     value = t.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise SchemaError(source, f"{where}.{key}", f"must be an integer in {low}…{high} "
-                          f"(got {value!r})")  # fmt: skip
+        raise SchemaError(
+            source, f"{where}.{key}", f"must be an integer in {low}…{high} (got {value!r})"
+        )
     return value
 
 
@@ -163,8 +172,9 @@ def _fields(raw: object, source: str) -> tuple[FieldSpec, ...]:
         where = f"field[{n}]"
         if not isinstance(f, dict):
             raise SchemaError(source, where, "must be a table")
-        _no_extra(f, {"name", "source", "kind", "bits", "q", "drop_words", "date_parts"},
-                  source, where)  # fmt: skip
+        _no_extra(
+            f, {"name", "source", "kind", "bits", "q", "drop_words", "date_parts"}, source, where
+        )
         name = f.get("name")
         if not isinstance(name, str) or not name or "\x1f" in name:
             raise SchemaError(source, f"{where}.name", "must be a non-empty string")
@@ -172,8 +182,9 @@ def _fields(raw: object, source: str) -> tuple[FieldSpec, ...]:
             raise SchemaError(source, f"{where}.name", f"{name!r} is defined twice")
         kind = f.get("kind")
         if kind not in KINDS:
-            raise SchemaError(source, f"{where}.kind", f"must be one of {', '.join(KINDS)} "
-                              f"(got {kind!r})")  # fmt: skip
+            raise SchemaError(
+                source, f"{where}.kind", f"must be one of {', '.join(KINDS)} (got {kind!r})"
+            )
         src = f.get("source", name)
         if not isinstance(src, str) or not src:
             raise SchemaError(source, f"{where}.source", "must be a non-empty string")
@@ -200,8 +211,9 @@ def _hardening(raw: object, source: str) -> Hardening:
         raise SchemaError(source, "hardening.salt", "must be a source name (or empty: none)")
     mode = raw.get("mode", "balance")
     if mode not in MODES:
-        raise SchemaError(source, "hardening.mode", f"must be one of {', '.join(MODES)} "
-                          f"(got {mode!r})")  # fmt: skip
+        raise SchemaError(
+            source, "hardening.mode", f"must be one of {', '.join(MODES)} (got {mode!r})"
+        )
     return Hardening(salt, mode)
 
 

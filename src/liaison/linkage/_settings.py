@@ -24,9 +24,19 @@ if TYPE_CHECKING:
 DEFAULT_BUDGET: Final = 50_000
 DEFAULT_WINDOW_MS: Final = 24 * 3600 * 1000
 #: Person fields a disclosure may carry (the rest never leave).
-DISCLOSABLE: Final = ("names", "aliases", "date_of_birth", "sex", "nationalities",
-                      "place_of_birth", "affiliation_ref", "last_known_country",
-                      "last_known_place", "last_known_date", "status")  # fmt: skip
+DISCLOSABLE: Final = (
+    "names",
+    "aliases",
+    "date_of_birth",
+    "sex",
+    "nationalities",
+    "place_of_birth",
+    "affiliation_ref",
+    "last_known_country",
+    "last_known_place",
+    "last_known_date",
+    "status",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +71,7 @@ def settings(node: Node, partner: str) -> PartnerSettings:
         raise LinkageError(f"{where}: disclose must be a list of field names")
     bad = [f for f in disclose if f not in DISCLOSABLE]
     if bad:
-        raise LinkageError(f"{where}: disclose: {bad[0]!r} is not a person field "
-                           f"({', '.join(DISCLOSABLE)})")  # fmt: skip
+        raise LinkageError(
+            f"{where}: disclose: {bad[0]!r} is not a person field ({', '.join(DISCLOSABLE)})"
+        )
     return PartnerSettings(budget, window_ms, tuple(disclose))

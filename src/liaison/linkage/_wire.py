@@ -41,8 +41,10 @@ def verify(public: PublicKey, kind: str, body: Mapping[str, Any], what: str) -> 
     if not isinstance(sig, Mapping) or sig.get("alg") != "ed25519":
         raise BatchError(f"{what} is not signed")
     if sig.get("key_id") != public.key_id:
-        raise BatchError(f"{what} is signed by key {sig.get('key_id')!r}, not the partner's "
-                         f"pinned key {public.key_id}")  # fmt: skip
+        raise BatchError(
+            f"{what} is signed by key {sig.get('key_id')!r}, not the partner's "
+            f"pinned key {public.key_id}"
+        )
     try:
         raw = unb64(sig.get("value"), f"{what} signature", 64)
     except Exception as exc:
@@ -94,8 +96,10 @@ def parse_batch(body: Mapping[str, Any], *, bits: int, what: str) -> Batch:
         dup = next(p for n, p in enumerate(pseudonyms) if p in pseudonyms[:n])
         raise BatchError(f"{what}: pseudonym {dup!r} appears more than once")
     if body.get("count") != len(pseudonyms) or body.get("bits") != bits:
-        raise BatchError(f"{what}: declares {body.get('count')} encodings of {body.get('bits')} "
-                         f"bits, holds {len(pseudonyms)} (schema: {bits} bits)")  # fmt: skip
+        raise BatchError(
+            f"{what}: declares {body.get('count')} encodings of {body.get('bits')} "
+            f"bits, holds {len(pseudonyms)} (schema: {bits} bits)"
+        )
     try:
         raw = unb64(body.get("encodings"), f"{what} encodings", len(pseudonyms) * bits // 8)
     except Exception as exc:
@@ -107,5 +111,13 @@ def parse_batch(body: Mapping[str, Any], *, bits: int, what: str) -> Batch:
             raise BatchError(f"{what}: {key!r} must be a non-empty string")
         fields[key] = value
     enc = np.frombuffer(raw, dtype=np.uint8).reshape(len(pseudonyms), bits // 8)
-    return Batch(fields["batch"], fields["from"], fields["to"], fields["schema"], fields["keys"],
-                 fields["created"], list(pseudonyms), enc)  # fmt: skip
+    return Batch(
+        fields["batch"],
+        fields["from"],
+        fields["to"],
+        fields["schema"],
+        fields["keys"],
+        fields["created"],
+        list(pseudonyms),
+        enc,
+    )

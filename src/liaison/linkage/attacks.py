@@ -54,8 +54,9 @@ def unhardened_schema(schema: Schema) -> Schema:
     import dataclasses
 
     fields = tuple(dataclasses.replace(f, date_parts="ymd") for f in schema.fields)
-    return dataclasses.replace(schema, fields=fields,
-                               hardening=dataclasses.replace(schema.hardening, salt=""))  # fmt: skip
+    return dataclasses.replace(
+        schema, fields=fields, hardening=dataclasses.replace(schema.hardening, salt="")
+    )
 
 
 def unhardened(schema: Schema, batch: Tokenized, secret: bytes) -> npt.NDArray[np.uint8]:
@@ -100,8 +101,16 @@ def _reidentify(decoded: Bool, plain: Bool, truth: npt.NDArray[np.int64]) -> int
     return int(np.sum(right & (ties == 1) & (best > 0)))
 
 
-def _identify(bits: Bool, plain: Bool, k: npt.NDArray[np.int64], *, joint: bool,
-              max_tokens: int, tol: float = 0.003, min_part: int = 20) -> dict[int, Bool]:  # fmt: skip
+def _identify(
+    bits: Bool,
+    plain: Bool,
+    k: npt.NDArray[np.int64],
+    *,
+    joint: bool,
+    max_tokens: int,
+    tol: float = 0.003,
+    min_part: int = 20,
+) -> dict[int, Bool]:
     """Token → identified positions, by recursive splitting on the most frequent
     token of each part (marginal frequencies, or joint support when ``joint``)."""
     found: dict[int, Bool] = {}
@@ -166,8 +175,15 @@ def _identify(bits: Bool, plain: Bool, k: npt.NDArray[np.int64], *, joint: bool,
     return found
 
 
-def _mine(bits: Bool, plain: Bool, k: npt.NDArray[np.int64], *, max_tokens: int,
-          min_freq: float = 0.02, tol: float = 0.003) -> dict[int, Bool]:  # fmt: skip
+def _mine(
+    bits: Bool,
+    plain: Bool,
+    k: npt.NDArray[np.int64],
+    *,
+    max_tokens: int,
+    min_freq: float = 0.02,
+    tol: float = 0.003,
+) -> dict[int, Bool]:
     """Token → positions: for each token, most frequent first, the largest set of
     unassigned positions that are each set in ≥ f of the encodings and co-occur
     pairwise in ≥ f (a frequent itemset of the token's frequency)."""
@@ -205,29 +221,51 @@ def _mine(bits: Bool, plain: Bool, k: npt.NDArray[np.int64], *, max_tokens: int,
     return found
 
 
-def _decode_attack(name: str, bits8: npt.NDArray[np.uint8], plain_batch: Tokenized,
-                   truth: npt.NDArray[np.int64], joint: bool, max_tokens: int) -> AttackResult:  # fmt: skip
+def _decode_attack(
+    name: str,
+    bits8: npt.NDArray[np.uint8],
+    plain_batch: Tokenized,
+    truth: npt.NDArray[np.int64],
+    joint: bool,
+    max_tokens: int,
+) -> AttackResult:
     bits = np.unpackbits(bits8, axis=1).astype(np.bool_)
     plain = token_matrix(plain_batch)
     k = np.zeros(len(plain_batch.vocab), dtype=np.int64)
     np.maximum.at(k, plain_batch.token.astype(np.int64), plain_batch.k.astype(np.int64))
-    found = (_mine(bits, plain, k, max_tokens=max_tokens) if joint
-             else _identify(bits, plain, k, joint=False, max_tokens=max_tokens))  # fmt: skip
+    found = (
+        _mine(bits, plain, k, max_tokens=max_tokens)
+        if joint
+        else _identify(bits, plain, k, joint=False, max_tokens=max_tokens)
+    )
     tokens = sorted(found)
-    decoded = np.stack([bits[:, found[t]].all(axis=1) for t in tokens], axis=1) if tokens else (
-        np.zeros((len(bits), 0), dtype=np.bool_))  # fmt: skip
+    decoded = (
+        np.stack([bits[:, found[t]].all(axis=1) for t in tokens], axis=1)
+        if tokens
+        else (np.zeros((len(bits), 0), dtype=np.bool_))
+    )
     hits = _reidentify(decoded, plain[:, tokens], truth)
     return AttackResult(name, hits, len(bits), len(tokens))
 
 
-def frequency_attack(bits8: npt.NDArray[np.uint8], plain: Tokenized, truth: npt.NDArray[np.int64],
-                     *, max_tokens: int = 400) -> AttackResult:  # fmt: skip
+def frequency_attack(
+    bits8: npt.NDArray[np.uint8],
+    plain: Tokenized,
+    truth: npt.NDArray[np.int64],
+    *,
+    max_tokens: int = 400,
+) -> AttackResult:
     """Bit-position frequency alignment (see the module doc)."""
     return _decode_attack("frequency", bits8, plain, truth, False, max_tokens)
 
 
-def pattern_mining_attack(bits8: npt.NDArray[np.uint8], plain: Tokenized,
-                          truth: npt.NDArray[np.int64], *, max_tokens: int = 400) -> AttackResult:  # fmt: skip
+def pattern_mining_attack(
+    bits8: npt.NDArray[np.uint8],
+    plain: Tokenized,
+    truth: npt.NDArray[np.int64],
+    *,
+    max_tokens: int = 400,
+) -> AttackResult:
     """Frequent co-occurring position sets (see the module doc)."""
     return _decode_attack("pattern-mining", bits8, plain, truth, True, max_tokens)
 
@@ -248,8 +286,9 @@ def _assign(cost: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
     return out
 
 
-def _mutual_best(cost: npt.NDArray[np.float32], assigned: npt.NDArray[np.int64]
-                 ) -> npt.NDArray[np.int64]:  # fmt: skip
+def _mutual_best(
+    cost: npt.NDArray[np.float32], assigned: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
     """Assigned pairs that are each other's best, surest (largest margin) first."""
     rows = np.arange(len(cost))
     best_col = cost.argmin(axis=1)
@@ -258,11 +297,18 @@ def _mutual_best(cost: npt.NDArray[np.float32], assigned: npt.NDArray[np.int64]
     part = np.sort(cost, axis=1)
     margin = part[:, 1] - part[:, 0] if cost.shape[1] > 1 else part[:, 0]
     picked = rows[mutual]
-    return picked[np.argsort(-margin[picked])]
+    ordered: npt.NDArray[np.int64] = picked[np.argsort(-margin[picked])]
+    return ordered
 
 
-def graph_attack(bits8: npt.NDArray[np.uint8], plain: Tokenized, truth: npt.NDArray[np.int64],
-                 *, adaptive: bool = False, top: int = 12) -> AttackResult:  # fmt: skip
+def graph_attack(
+    bits8: npt.NDArray[np.uint8],
+    plain: Tokenized,
+    truth: npt.NDArray[np.int64],
+    *,
+    adaptive: bool = False,
+    top: int = 12,
+) -> AttackResult:
     """Similarity-graph matching (see the module doc)."""
     bits = np.unpackbits(bits8, axis=1).astype(np.float32)
     pa = bits.sum(1)
@@ -293,5 +339,8 @@ def graph_attack(bits8: npt.NDArray[np.uint8], plain: Tokenized, truth: npt.NDAr
         ve, vp = enc_cal[:, se], pl[:, sp]
         cost = ((ve[:, None, :] - vp[None, :, :]) ** 2).sum(axis=2)
         assigned = _assign(cost)
-    return AttackResult("graph-matching" + (" (salt-aware)" if adaptive else ""),
-                        int(np.sum(assigned == truth)), len(bits))  # fmt: skip
+    return AttackResult(
+        "graph-matching" + (" (salt-aware)" if adaptive else ""),
+        int(np.sum(assigned == truth)),
+        len(bits),
+    )

@@ -25,34 +25,176 @@ ERRORS: Final = ("typo", "transliteration", "script", "swap", "missing", "date")
 #: Nationality mix when the ICSR estimates are not at hand (shares of foreign
 #: fighters by country of origin, rounded; ICSR January 2015).
 FALLBACK_MIX: Final[dict[str, float]] = {
-    "TN": 3000, "SA": 2500, "JO": 2000, "MA": 1500, "RU": 1500, "FR": 1200, "TR": 600,
-    "LB": 900, "DE": 600, "GB": 600, "BE": 440, "UZ": 500, "LY": 600, "EG": 360,
-    "KZ": 250, "NL": 250, "BA": 330, "XK": 150, "AT": 150, "SE": 180, "TJ": 190,
-}  # fmt: skip
+    "TN": 3000,
+    "SA": 2500,
+    "JO": 2000,
+    "MA": 1500,
+    "RU": 1500,
+    "FR": 1200,
+    "TR": 600,
+    "LB": 900,
+    "DE": 600,
+    "GB": 600,
+    "BE": 440,
+    "UZ": 500,
+    "LY": 600,
+    "EG": 360,
+    "KZ": 250,
+    "NL": 250,
+    "BA": 330,
+    "XK": 150,
+    "AT": 150,
+    "SE": 180,
+    "TJ": 190,
+}
 _ISO3: Final = {
-    "AFG": "AF", "ALB": "AL", "DZA": "DZ", "AUS": "AU", "AUT": "AT", "BHR": "BH", "BEL": "BE",
-    "BIH": "BA", "BGR": "BG", "CAN": "CA", "CHN": "CN", "DNK": "DK", "EGY": "EG", "FIN": "FI",
-    "FRA": "FR", "DEU": "DE", "IRN": "IR", "IRQ": "IQ", "IRL": "IE", "ISR": "IL", "ITA": "IT",
-    "JOR": "JO", "KAZ": "KZ", "KSV": "XK", "KWT": "KW", "KGZ": "KG", "LBN": "LB", "LBY": "LY",
-    "LUX": "LU", "MKD": "MK", "MRT": "MR", "MAR": "MA", "NLD": "NL", "NZL": "NZ", "NOR": "NO",
-    "WBG": "PS", "PAK": "PK", "QAT": "QA", "RUS": "RU", "SAU": "SA", "SRB": "RS", "SOM": "SO",
-    "ESP": "ES", "SDN": "SD", "SWE": "SE", "CHE": "CH", "TJK": "TJ", "TUN": "TN", "TUR": "TR",
-    "TKM": "TM", "ARE": "AE", "GBR": "GB", "USA": "US", "UZB": "UZ", "YEM": "YE", "AZE": "AZ",
-    "GEO": "GE", "UKR": "UA", "IND": "IN", "IDN": "ID", "MYS": "MY", "PHL": "PH", "SGP": "SG",
-    "ARG": "AR", "BRA": "BR", "CHL": "CL", "TTO": "TT", "JPN": "JP", "KOR": "KR", "MDV": "MV",
-    "SEN": "SN", "SYR": "SY", "OMN": "OM", "POL": "PL", "PRT": "PT", "CZE": "CZ", "EST": "EE",
-    "HUN": "HU", "SVK": "SK", "ROU": "RO", "MNE": "ME", "SVN": "SI", "HRV": "HR", "GRC": "GR",
-    "CYP": "CY", "ISL": "IS", "MLT": "MT", "LVA": "LV", "LTU": "LT", "BLR": "BY", "MDA": "MD",
-    "ARM": "AM", "ETH": "ET", "ERI": "ER", "KEN": "KE", "NGA": "NG", "MLI": "ML", "NER": "NE",
-    "TCD": "TD", "BGD": "BD", "LKA": "LK", "NPL": "NP", "CUB": "CU", "MEX": "MX", "COL": "CO",
-    "VEN": "VE", "PER": "PE",
-}  # fmt: skip
+    "AFG": "AF",
+    "ALB": "AL",
+    "DZA": "DZ",
+    "AUS": "AU",
+    "AUT": "AT",
+    "BHR": "BH",
+    "BEL": "BE",
+    "BIH": "BA",
+    "BGR": "BG",
+    "CAN": "CA",
+    "CHN": "CN",
+    "DNK": "DK",
+    "EGY": "EG",
+    "FIN": "FI",
+    "FRA": "FR",
+    "DEU": "DE",
+    "IRN": "IR",
+    "IRQ": "IQ",
+    "IRL": "IE",
+    "ISR": "IL",
+    "ITA": "IT",
+    "JOR": "JO",
+    "KAZ": "KZ",
+    "KSV": "XK",
+    "KWT": "KW",
+    "KGZ": "KG",
+    "LBN": "LB",
+    "LBY": "LY",
+    "LUX": "LU",
+    "MKD": "MK",
+    "MRT": "MR",
+    "MAR": "MA",
+    "NLD": "NL",
+    "NZL": "NZ",
+    "NOR": "NO",
+    "WBG": "PS",
+    "PAK": "PK",
+    "QAT": "QA",
+    "RUS": "RU",
+    "SAU": "SA",
+    "SRB": "RS",
+    "SOM": "SO",
+    "ESP": "ES",
+    "SDN": "SD",
+    "SWE": "SE",
+    "CHE": "CH",
+    "TJK": "TJ",
+    "TUN": "TN",
+    "TUR": "TR",
+    "TKM": "TM",
+    "ARE": "AE",
+    "GBR": "GB",
+    "USA": "US",
+    "UZB": "UZ",
+    "YEM": "YE",
+    "AZE": "AZ",
+    "GEO": "GE",
+    "UKR": "UA",
+    "IND": "IN",
+    "IDN": "ID",
+    "MYS": "MY",
+    "PHL": "PH",
+    "SGP": "SG",
+    "ARG": "AR",
+    "BRA": "BR",
+    "CHL": "CL",
+    "TTO": "TT",
+    "JPN": "JP",
+    "KOR": "KR",
+    "MDV": "MV",
+    "SEN": "SN",
+    "SYR": "SY",
+    "OMN": "OM",
+    "POL": "PL",
+    "PRT": "PT",
+    "CZE": "CZ",
+    "EST": "EE",
+    "HUN": "HU",
+    "SVK": "SK",
+    "ROU": "RO",
+    "MNE": "ME",
+    "SVN": "SI",
+    "HRV": "HR",
+    "GRC": "GR",
+    "CYP": "CY",
+    "ISL": "IS",
+    "MLT": "MT",
+    "LVA": "LV",
+    "LTU": "LT",
+    "BLR": "BY",
+    "MDA": "MD",
+    "ARM": "AM",
+    "ETH": "ET",
+    "ERI": "ER",
+    "KEN": "KE",
+    "NGA": "NG",
+    "MLI": "ML",
+    "NER": "NE",
+    "TCD": "TD",
+    "BGD": "BD",
+    "LKA": "LK",
+    "NPL": "NP",
+    "CUB": "CU",
+    "MEX": "MX",
+    "COL": "CO",
+    "VEN": "VE",
+    "PER": "PE",
+}
 _CAUCASUS: Final = {"RU", "KZ", "KG", "TJ", "UZ", "AZ", "GE", "TM", "UA", "BY"}
-_EUROPE: Final = {"FR", "BE", "DE", "GB", "NL", "AT", "DK", "SE", "NO", "FI", "IE", "AU", "CA",
-                  "US", "ES", "IT", "CH", "LU", "NZ", "BG"}  # fmt: skip
-_NISBA: Final = {"TN": "Tunisi", "SA": "Jazrawi", "JO": "Urduni", "MA": "Maghribi", "LY": "Libi",
-                 "EG": "Masri", "FR": "Faransi", "GB": "Britani", "BE": "Baljiki", "DE": "Almani",
-                 "RU": "Shishani", "LB": "Lubnani", "TR": "Turki", "IQ": "Iraqi"}  # fmt: skip
+_EUROPE: Final = {
+    "FR",
+    "BE",
+    "DE",
+    "GB",
+    "NL",
+    "AT",
+    "DK",
+    "SE",
+    "NO",
+    "FI",
+    "IE",
+    "AU",
+    "CA",
+    "US",
+    "ES",
+    "IT",
+    "CH",
+    "LU",
+    "NZ",
+    "BG",
+}
+_NISBA: Final = {
+    "TN": "Tunisi",
+    "SA": "Jazrawi",
+    "JO": "Urduni",
+    "MA": "Maghribi",
+    "LY": "Libi",
+    "EG": "Masri",
+    "FR": "Faransi",
+    "GB": "Britani",
+    "BE": "Baljiki",
+    "DE": "Almani",
+    "RU": "Shishani",
+    "LB": "Lubnani",
+    "TR": "Turki",
+    "IQ": "Iraqi",
+}
 
 
 def nationality_mix(data_dir: Path | None) -> tuple[dict[str, float], str]:
@@ -124,8 +266,11 @@ def population(n: int, rng: random.Random, mix: Mapping[str, float]) -> list[Tru
             f = pools.EUROPE_FAMILY
         else:
             g = pools.ARAB_FEMALE if sex == "female" else pools.ARAB_MALE
-            f = pools.ARAB_FAMILY if rng.random() < 0.75 or nat not in _EUROPE else (
-                pools.EUROPE_FAMILY)  # fmt: skip
+            f = (
+                pools.ARAB_FAMILY
+                if rng.random() < 0.75 or nat not in _EUROPE
+                else (pools.EUROPE_FAMILY)
+            )
         given, family = rng.choice(g), rng.choice(f)
         year = rng.randint(1960, 2002)
         dob = f"{year:04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
@@ -152,8 +297,14 @@ def _typo(word: str, rng: random.Random) -> str:
     return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
 
 
-def _spell(name: pools.Name, rng: random.Random, errors: set[str], p_variant: float,
-           p_script: float, script: str) -> str:  # fmt: skip
+def _spell(
+    name: pools.Name,
+    rng: random.Random,
+    errors: set[str],
+    p_variant: float,
+    p_script: float,
+    script: str,
+) -> str:
     latin, arabic, cyrillic = name
     other = arabic if script == "arabic" else cyrillic
     if other and rng.random() < p_script:
@@ -213,9 +364,12 @@ def observe(
         "created_by_ref": party,
         "names": [full],
         "status": "unknown",
-        "extensions": {"extension-definition--160b049c-e57f-5148-ae43-f35fcdeec237":
-                       {"extension_type": "new-sdo"}},
-    }  # fmt: skip
+        "extensions": {
+            "extension-definition--160b049c-e57f-5148-ae43-f35fcdeec237": {
+                "extension_type": "new-sdo"
+            }
+        },
+    }
     missing = rng.random() < 0.12 * rate
     drop = (
         rng.choice(("date_of_birth", "place_of_birth", "sex", "nationalities")) if missing else ""
@@ -236,9 +390,16 @@ def observe(
 
 
 def two_lists(
-    n_a: int, n_b: int, overlap: int, *, seed: int, party_a: str, party_b: str,
-    mix: Mapping[str, float] | None = None, rate: float = 1.0,
-) -> tuple[list[Observed], list[Observed]]:  # fmt: skip
+    n_a: int,
+    n_b: int,
+    overlap: int,
+    *,
+    seed: int,
+    party_a: str,
+    party_b: str,
+    mix: Mapping[str, float] | None = None,
+    rate: float = 1.0,
+) -> tuple[list[Observed], list[Observed]]:
     """Two partners' lists: ``overlap`` persons in both, the rest in one only."""
     if overlap > min(n_a, n_b):
         raise ValueError("the overlap cannot exceed either list")

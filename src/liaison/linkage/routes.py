@@ -39,12 +39,15 @@ def _json(status: int, body: Any) -> Response:
 def mount(node: Node) -> Mount:
     """The ``/linkage`` routes of ``node`` (a Starlette Mount)."""
     root, clock, ids = node.root, node.clock, node.ids
-    return Mount("/linkage", routes=[
-        Route("/oprf", _endpoint(root, clock, ids, _oprf), methods=["POST"]),
-        Route("/batch", _endpoint(root, clock, ids, _batch), methods=["GET"]),
-        Route("/requests", _endpoint(root, clock, ids, _request), methods=["POST"]),
-        Route("/requests/{rid}", _endpoint(root, clock, ids, _answer), methods=["GET"]),
-    ])  # fmt: skip
+    return Mount(
+        "/linkage",
+        routes=[
+            Route("/oprf", _endpoint(root, clock, ids, _oprf), methods=["POST"]),
+            Route("/batch", _endpoint(root, clock, ids, _batch), methods=["GET"]),
+            Route("/requests", _endpoint(root, clock, ids, _request), methods=["POST"]),
+            Route("/requests/{rid}", _endpoint(root, clock, ids, _answer), methods=["GET"]),
+        ],
+    )
 
 
 Work = Callable[["Node", PartnerRow, Any, dict[str, str]], Any]
@@ -60,8 +63,15 @@ def _endpoint(root: Path, clock: Clock, ids: IdFactory, work: Work) -> Callable[
     return endpoint
 
 
-def _serve(root: Path, clock: Clock, ids: IdFactory, work: Work, header: str | None, body: bytes,
-           params: dict[str, str]) -> Response:  # fmt: skip
+def _serve(
+    root: Path,
+    clock: Clock,
+    ids: IdFactory,
+    work: Work,
+    header: str | None,
+    body: bytes,
+    params: dict[str, str],
+) -> Response:
     from liaison.node import open_node
 
     with open_node(root, clock=clock, ids=ids) as node:
