@@ -66,32 +66,42 @@ def agree(partner: str, schema_file: Path, node_dir: Path) -> None:
 
 @link.command("publish")
 @click.argument("partner")
-@click.option("--skip-unlinkable", is_flag=True,
-              help="Leave out (and list) person records with no linkage field.")  # fmt: skip
+@click.option(
+    "--skip-unlinkable",
+    is_flag=True,
+    help="Leave out (and list) person records with no linkage field.",
+)
 @node_option
 def publish(partner: str, skip_unlinkable: bool, node_dir: Path) -> None:
     """Encode this node's person records and publish the batch for PARTNER."""
     from liaison.linkage import publish as run
 
     done = _run(node_dir, lambda node: run(node, partner, skip_unlinkable=skip_unlinkable))
-    click.echo(f"published {done.batch} for {partner}: {done.count:,} encodings "
-               f"({done.evaluated:,} new token keys evaluated with {partner})")  # fmt: skip
+    click.echo(
+        f"published {done.batch} for {partner}: {done.count:,} encodings "
+        f"({done.evaluated:,} new token keys evaluated with {partner})"
+    )
     for line in done.skipped:
         click.echo(f"skipped: {line}")
 
 
 @link.command("match")
 @click.argument("partner")
-@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True),
-              help="Dice threshold (default: the schema's).")  # fmt: skip
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1, min_open=True),
+    help="Dice threshold (default: the schema's).",
+)
 @node_option
 def match(partner: str, threshold: float | None, node_dir: Path) -> None:
     """Match PARTNER's published encodings against this node's; list candidate pairs."""
     from liaison.linkage import match as run
 
     done = _run(node_dir, lambda node: run(node, partner, threshold=threshold))
-    click.echo(f"{partner}'s batch {done.partner_batch} against {done.own_batch}: "
-               f"{done.compared:,} compared, {len(done.candidates):,} candidates")  # fmt: skip
+    click.echo(
+        f"{partner}'s batch {done.partner_batch} against {done.own_batch}: "
+        f"{done.compared:,} compared, {len(done.candidates):,} candidates"
+    )
     for c in done.candidates:
         click.echo(f"{c.score:.3f}  {c.record}  {c.pseudonym}")
 

@@ -106,13 +106,12 @@ def _identify(
     plain: Bool,
     k: npt.NDArray[np.int64],
     *,
-    joint: bool,
     max_tokens: int,
     tol: float = 0.003,
     min_part: int = 20,
 ) -> dict[int, Bool]:
     """Token → identified positions, by recursive splitting on the most frequent
-    token of each part (marginal frequencies, or joint support when ``joint``)."""
+    token of each part, from marginal frequencies only."""
     found: dict[int, Bool] = {}
     parts: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], frozenset[int]]] = [
         (np.arange(len(bits)), np.arange(len(plain)), frozenset())
@@ -142,30 +141,15 @@ def _identify(
             parts.append((enc_rows, plain_rows, used | {t}))
             continue
         background = float(np.median(phi[~exclude])) if (~exclude).any() else 1.0
-        # by frequency alone a token drowned in the filters' fill cannot be told apart;
-        # pairwise co-occurrence still tells it while f is well above fill²
-        if f < (background**2 + 0.05 if joint else background + 0.1):
+        # by frequency alone a token drowned in the filters' fill cannot be told apart
+        if f < background + 0.1:
             continue
         cand = np.flatnonzero((phi >= f - tol) & ~exclude)
         if len(cand) == 0:
             continue
-        if joint:  # the largest set of candidates that co-occur pairwise in ≥ f of the part
-            sc = sub[:, cand].astype(np.float32)
-            together = (sc.T @ sc) / len(sub) >= f - tol
-            chosen: list[int] = []
-            alive = np.ones(len(cand), dtype=np.bool_)
-            while alive.any() and len(chosen) < k[t]:
-                degree = (together & alive[None, :] & alive[:, None]).sum(axis=1)
-                degree[~alive] = -1
-                best = int(np.argmax(degree))
-                chosen.append(best)
-                alive &= together[best]
-                alive[best] = False
-            positions = np.zeros(bits.shape[1], dtype=np.bool_)
-            positions[cand[chosen]] = True
-        else:  # the k positions whose frequency is closest to f
-            positions = np.zeros(bits.shape[1], dtype=np.bool_)
-            positions[cand[np.argsort(np.abs(phi[cand] - f))[: int(k[t])]]] = True
+        # the k positions whose frequency is closest to f
+        positions = np.zeros(bits.shape[1], dtype=np.bool_)
+        positions[cand[np.argsort(np.abs(phi[cand] - f))[: int(k[t])]]] = True
         has = sub[:, positions].all(axis=1)
         if t not in found:
             found[t] = positions
@@ -236,7 +220,7 @@ def _decode_attack(
     found = (
         _mine(bits, plain, k, max_tokens=max_tokens)
         if joint
-        else _identify(bits, plain, k, joint=False, max_tokens=max_tokens)
+        else _identify(bits, plain, k, max_tokens=max_tokens)
     )
     tokens = sorted(found)
     decoded = (
