@@ -92,7 +92,7 @@ def guardian_places(path: Path, country: str | None, *, source: str | None = Non
             _float(r, "lng", path),
             country,
             source or path.name,
-        )  # fmt: skip
+        )
         for r in rows
         if r.get("name", "").strip()
     ]
