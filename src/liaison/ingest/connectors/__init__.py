@@ -49,9 +49,26 @@ def _ucdp() -> tuple[type[Any], Callable[..., Iterator[Item]]]:
     return UcdpSettings, ucdp_items
 
 
+def _strike_release() -> tuple[type[Any], Callable[..., Iterator[Item]]]:
+    from liaison.ingest.connectors.strike_release import (
+        StrikeReleaseSettings,
+        strike_release_items,
+    )
+
+    return StrikeReleaseSettings, strike_release_items
+
+
+def _nl_mod() -> tuple[type[Any], Callable[..., Iterator[Item]]]:
+    from liaison.ingest.connectors.nl_mod import NlModSettings, nl_mod_items
+
+    return NlModSettings, nl_mod_items
+
+
 #: ``--format`` name → connector.
 _CONNECTORS: dict[str, _Connector] = {
     "ucdp": _Connector("ucdp", _ucdp),
+    "strike-release": _Connector("strike-release", _strike_release),
+    "nl-mod": _Connector("nl-mod", _nl_mod),
 }
 FORMATS = tuple(_CONNECTORS)
 
@@ -72,6 +89,10 @@ def connector_items(
         raise ConnectorError(f"unknown format {format!r} (known: {', '.join(FORMATS)})")
     cls, make = connector.load()
     settings, table = load_settings(connector.settings_name, cls, mapping, options)
+    files = [Path(f) for f in getattr(settings, "gazetteers", ())]
+    if gazetteer is None and files:
+        base = mapping.parent if mapping is not None else Path.cwd()
+        gazetteer = _gazetteer_of([f if f.is_absolute() else base / f for f in files])
     ctx = Context.for_node(node, table, gazetteer_factory=gazetteer)
     findings = Findings(path.name)
     return _with_new_records(ctx, make(path, ctx, settings, findings)), findings
@@ -109,6 +130,15 @@ def ingest_source(
         refused.refuse(str(exc))
         return ConnectorReport(Findings(path.name), refused)
     return ConnectorReport(findings, report)
+
+
+def _gazetteer_of(files: list[Path]) -> Callable[[], Gazetteer]:
+    def build() -> Gazetteer:
+        from liaison.ingest.geocode import load_gazetteer
+
+        return load_gazetteer(files)
+
+    return build
 
 
 def _with_new_records(ctx: Context, items: Iterable[Item]) -> Iterator[Item]:
