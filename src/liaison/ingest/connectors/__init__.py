@@ -64,11 +64,21 @@ def _nl_mod() -> tuple[type[Any], Callable[..., Iterator[Item]]]:
     return NlModSettings, nl_mod_items
 
 
+def _syrian_archive() -> tuple[type[Any], Callable[..., Iterator[Item]]]:
+    from liaison.ingest.connectors.syrian_archive import (
+        SyrianArchiveSettings,
+        syrian_archive_items,
+    )
+
+    return SyrianArchiveSettings, syrian_archive_items
+
+
 #: ``--format`` name → connector.
 _CONNECTORS: dict[str, _Connector] = {
     "ucdp": _Connector("ucdp", _ucdp),
     "strike-release": _Connector("strike-release", _strike_release),
     "nl-mod": _Connector("nl-mod", _nl_mod),
+    "syrian-archive": _Connector("syrian-archive", _syrian_archive),
 }
 FORMATS = tuple(_CONNECTORS)
 

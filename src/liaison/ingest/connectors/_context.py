@@ -68,6 +68,7 @@ class Context:
     known_groups: dict[str, str] = field(default_factory=dict)  # casefolded name/alias → id
     known_parties: dict[str, str] = field(default_factory=dict)  # casefolded name → id
     gazetteer_factory: Callable[[], Gazetteer] | None = None
+    node: Node | None = None
     _gazetteer: Gazetteer | None = None
     _pending: list[dict[str, Any]] = field(default_factory=list)
     _made: dict[str, str] = field(default_factory=dict)
@@ -104,6 +105,7 @@ class Context:
             known_groups=groups,
             known_parties=parties,
             gazetteer_factory=gazetteer_factory,
+            node=node,
         )
 
     @property
