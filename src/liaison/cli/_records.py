@@ -22,6 +22,8 @@ from liaison.cli._common import (
 from liaison.exchange import materialise_releases
 from liaison.export import export_records
 from liaison.ingest import ingest_file
+from liaison.ingest.connectors import FORMATS as CONNECTOR_FORMATS
+from liaison.ingest.connectors import ingest_source
 from liaison.node import verify_record
 from liaison.records import KINDS
 from liaison.store import Near, Query
@@ -30,15 +32,26 @@ from liaison.store.exchange import receipts_of
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["stix", "csv"]), help="Default: by suffix.")
-@click.option("--mapping", type=click.Path(path_type=Path), help="Column mapping (CSV input).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["stix", "csv", *CONNECTOR_FORMATS]),
+    help="Default: by suffix. Open-data connectors: docs/connectors.md.",
+)
+@click.option(
+    "--mapping", type=click.Path(path_type=Path), help="Column mapping (CSV) or connector settings."
+)
 @click.option("--skip-invalid", is_flag=True, help="Keep the valid records of a bad file.")
+@click.option("--release-date", help="strike-release: the release's date (YYYY-MM-DD).")
+@click.option("--party", help="strike-release, nl-mod: the striking party's name.")
 @node_option
 def ingest(
     files: tuple[Path, ...],
     fmt: str | None,
     mapping: Path | None,
     skip_invalid: bool,
+    release_date: str | None,
+    party: str | None,
     node_dir: Path,
 ) -> None:
     """Validate, sign, store and audit the records of FILES."""
@@ -61,14 +74,24 @@ def ingest(
                 disable=not console.is_terminal,
             ) as bar:
                 task = bar.add_task("ingest", total=None)
-                report = ingest_file(
-                    node,
-                    path,
-                    format=fmt,  # type: ignore[arg-type]
-                    mapping=mapping,
-                    skip_invalid=skip_invalid,
-                    progress=lambda n, t=task: bar.advance(t, n),  # type: ignore[misc]
-                )
+                advance = lambda n, t=task: bar.advance(t, n)  # type: ignore[misc]  # noqa: E731
+                found: list[str] = []
+                if fmt in CONNECTOR_FORMATS:
+                    options = {"release_date": release_date, "party": party}
+                    done = ingest_source(
+                        node, path, fmt, mapping=mapping, options=options,
+                        skip_invalid=skip_invalid, progress=advance,
+                    )  # fmt: skip
+                    report, found = done.ingest, done.findings.lines()[1:]
+                else:
+                    report = ingest_file(
+                        node,
+                        path,
+                        format=fmt,  # type: ignore[arg-type]
+                        mapping=mapping,
+                        skip_invalid=skip_invalid,
+                        progress=advance,
+                    )
             for message in report.errors:
                 click.echo(f"error: {message}", err=True)
             if report.refused > len(report.errors):
@@ -78,6 +101,8 @@ def ingest(
                 f"{path}: {report.accepted} accepted, {report.unchanged} unchanged, "
                 f"{report.refused} refused{state}"
             )
+            for line in found:
+                click.echo(line)
             refused = refused or not report.ok
         released = materialise_releases(node)  # partners' tables follow what was stored
         for partner, n in sorted(released.released.items()):
