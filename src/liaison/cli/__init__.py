@@ -8,6 +8,7 @@ import click
 
 from liaison import __version__
 from liaison.cli._assess import assess, simulate
+from liaison.cli._data import data
 from liaison.cli._exchange import COMMANDS as EXCHANGE_COMMANDS
 from liaison.cli._node import audit, init, key
 from liaison.cli._records import export, ingest, list_, show
@@ -26,7 +27,7 @@ def cli(verbose: bool) -> None:
     )
 
 
-for command in (init, key, ingest, list_, show, export, audit, simulate, assess):
+for command in (init, key, ingest, list_, show, export, audit, simulate, assess, data):
     cli.add_command(command)
 for command in EXCHANGE_COMMANDS:
     cli.add_command(command)
