@@ -41,14 +41,18 @@ _EFFECT_VERB = (
     r"breach\w*|halted|targeted|produced|resulted|sever\w*|eliminat\w*|was|were)"
 )
 _BULLET = re.compile(r"^(?:\s|[-*•–—]|<li>|&bull;)+", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<!U\.S)(?<!\bU)\.\s+(?=[A-Z])|;\s+(?=another\b|an?\b)")
+# A sentence ends at a full stop before a capital ("U.S." does not end one), at
+# "; another airstrike", or before a stray bullet glued to the next "Near".
+_SENTENCE_END = re.compile(
+    r"(?<!U\.S)(?<!\bU)\.\s+(?:[^\w\s]*v?(?=Near\b)|(?=[A-Z]))|;\s+(?=another\b|an?\b)"
+)
 _LEAD = re.compile(r"^(?:finally|additionally|also|separately|meanwhile)\s*,?\s+", re.IGNORECASE)
 _IN_COUNTRY = re.compile(r"^in\s+(?P<country>syria|iraq)\s*,\s*", re.IGNORECASE)
 _COUNTRY_AFTER = re.compile(r",\s*(?P<country>syria|iraq)\s*$", re.IGNORECASE)
 
 # "Near Ar Raqqah, one strike destroyed …" / "Near Hit one strike …"
 _PLACE_FIRST = re.compile(
-    rf"^(?P<qual>{_QUALIFIER})\s+(?P<place>[^,]+?)(?:,\s*on the [^,]+)?,?\s+"
+    rf"^(?P<qual>{_QUALIFIER})\s+(?P<place>[^,]+?(?:,\s*(?:Syria|Iraq))?)(?:,\s*on the [^,]+)?,?\s+"
     rf"(?P<count>{_NUMBER})\s+{_STRIKES}\s*,?\s*(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )

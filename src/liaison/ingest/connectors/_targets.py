@@ -118,7 +118,8 @@ def _effect(verbs: str) -> str:
 
 
 _SPLIT_COUNT = re.compile(
-    r"\b(?P<a>\d+|[a-z]+)\s+(?:large|small|tactical)\s+and\s+(?P<b>\d+|[a-z]+)\s+(?:large|small)\s+",
+    r"\b(?P<a>\d+|[a-z]+)\s+(?:isil\s+)?(?:large|small|tactical)\s+and\s+(?P<b>\d+|[a-z]+)\s+"
+    r"(?:large|small)\s+",
     re.IGNORECASE,
 )
 
