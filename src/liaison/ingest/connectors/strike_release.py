@@ -37,6 +37,7 @@ __all__ = [
     "ReleaseLine",
     "StrikeReleaseSettings",
     "categories_of",
+    "clean_line",
     "line_key",
     "read_release",
     "strike_release_items",
@@ -55,6 +56,8 @@ _OPENING_DAY = re.compile(
 )
 _SUMMARY_START = re.compile(r"summary of the strikes", re.IGNORECASE)
 _SUMMARY_END = re.compile(r"^strike assessments are based|^all aircraft", re.IGNORECASE)
+_BULLET = re.compile(r"^(?:\s|[-*•–—]|<li>|&bull;)+", re.IGNORECASE)
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _SECTION = re.compile(r"^\s*(?P<country>Syria|Iraq)\s*:?\s*$", re.IGNORECASE)
 
 
@@ -89,10 +92,18 @@ class ReleaseLine:
     where: str
 
 
+def clean_line(text: str) -> str:
+    """A release line without its bullet ("- ", "*  ", "<li>"), with single spaces
+    and plain apostrophes ("Mar’a" = "Mar'a"): the same sentence from the release
+    text and from a CSV is one record."""
+    text = text.translate(_QUOTES)
+    return " ".join(_BULLET.sub("", text).split())
+
+
 def line_key(released: date | str, text: str) -> str:
-    """A stable reference to a release line: its date and a hash of its text."""
+    """A stable reference to a release line: its date and a hash of its clean text."""
     day = released if isinstance(released, str) else released.isoformat()
-    digest = hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(clean_line(text).encode()).hexdigest()[:12]
     return f"{day}:{digest}"
 
 
@@ -191,7 +202,7 @@ def strike_release_items(
         if repeats[key] > 1:
             findings.flag(line.where, "repeated-line", line.text[:80])
         try:
-            clauses = parse_release_line(line.text)
+            clauses = parse_release_line(clean_line(line.text))
         except LineError as exc:
             findings.explain(line.where, "unreadable-line", f"{exc}: {line.text[:120]!r}")
             continue
@@ -304,8 +315,10 @@ def _records(
     sid = record_id("liaison-strike-report", ctx.created_by_ref, ident)
     common = {"spec_version": "2.1", "created": stamp, "modified": stamp,
               "created_by_ref": ctx.created_by_ref}  # fmt: skip
-    reference = {"source_name": "CJTF-OIR strike release",
-                 "description": f"release of {line.released.isoformat()}: {line.text.strip()}"}  # fmt: skip
+    reference = {
+        "source_name": "CJTF-OIR strike release",
+        "description": f"release of {line.released.isoformat()}: {clean_line(line.text)}",
+    }
     findings.made("liaison-strike-report")
     yield Item(
         {
@@ -384,7 +397,7 @@ def _target_json(t: Target) -> dict[str, Any]:
 def _provenance(line: ReleaseLine, clause: StrikeClause, place: _Located) -> dict[str, Any]:
     out: dict[str, Any] = {
         "released": line.released.isoformat(),
-        "line": line.text.strip(),
+        "line": clean_line(line.text),
         "qualifier": clause.qualifier,
         "place_text": " and ".join(clause.places),
         "geocode": [

@@ -16,7 +16,7 @@ from liaison.ingest.geocode._gazetteer import (
     Place,
     distance_m,
 )
-from liaison.ingest.geocode._names import normal_key, skeleton_key
+from liaison.ingest.geocode._names import normal_key, skeleton_key, spelling_key
 from liaison.ingest.geocode._sources import (
     country_code,
     geonames_places,
@@ -43,6 +43,7 @@ __all__ = [
     "radius_for_population",
     "read_places",
     "skeleton_key",
+    "spelling_key",
     "syrian_archive_places",
     "user_places",
 ]
