@@ -56,7 +56,7 @@ def read_table(path: Path) -> list[dict[str, Any]]:
 
             try:
                 frames = pyreadr.read_r(str(path), output_format="polars")
-            except pyreadr.custom_errors.PyreadrError as exc:
+            except (pyreadr.custom_errors.PyreadrError, pyreadr.custom_errors.LibrdataError) as exc:
                 raise ConnectorError(f"{path.name}: not a readable R data file: {exc}") from exc
             if len(frames) != 1:
                 names = ", ".join(str(k) for k in frames) or "none"
