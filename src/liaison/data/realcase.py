@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from liaison.ingest.geocode import Gazetteer
     from liaison.node import Node
 
-__all__ = ["PERIODS", "RealCase", "find_data", "main", "run_real_case"]
+__all__ = ["PERIODS", "RealCase", "demo_step", "find_data", "main", "run_real_case"]
 
 MARKER = ".liaison-real-case"
 IS_GROUP = "Islamic State"
@@ -112,9 +112,15 @@ _SOURCES: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
 
 
 def run_real_case(
-    data: Path, out_dir: Path, *, console: Console | None = None, fresh: bool = True
+    data: Path,
+    out_dir: Path,
+    *,
+    console: Console | None = None,
+    fresh: bool = True,
+    periods: dict[str, tuple[str, str]] | None = None,
 ) -> RealCase:
-    """Ingest the shared data into a new node under ``out_dir``, assess, report."""
+    """Ingest the shared data into a new node under ``out_dir``, assess each of
+    ``periods`` (default ``PERIODS``), and write the report."""
     from liaison.ingest.connectors import ingest_source
     from liaison.node import SteppingClock, init_node, seeded_ids
 
@@ -135,7 +141,7 @@ def run_real_case(
                           f"{sum(done.findings.explained.values()):,} rows explained")  # fmt: skip
             if not done.ok:
                 raise SystemExit(f"{path}: refused: {done.ingest.errors[:3]}")
-        _assess(node, case, console)
+        _assess(node, case, periods or PERIODS, console)
     finally:
         node.close()
     case.seconds = time.perf_counter() - began
@@ -144,7 +150,9 @@ def run_real_case(
     return case
 
 
-def _assess(node: Node, case: RealCase, console: Console | None) -> None:
+def _assess(
+    node: Node, case: RealCase, periods: dict[str, tuple[str, str]], console: Console | None
+) -> None:
     from liaison.assess import Params
     from liaison.node.assessment import assess_node
 
@@ -152,7 +160,7 @@ def _assess(node: Node, case: RealCase, console: Console | None) -> None:
     is_group = next((i for i, n in ids.items() if n == IS_GROUP), None)
     if is_group is None:
         raise SystemExit("no Islamic State group after ingest")
-    for n, (label, (start, end)) in enumerate(PERIODS.items()):
+    for n, (label, (start, end)) in enumerate(periods.items()):
         period = (_ms(start), _ms(end, end_of_day=True))
         done = assess_node(
             node, Params(), period=period, store_results=False,
@@ -246,6 +254,24 @@ def _write(case: RealCase) -> Path:
     path = case.out_dir / "real-case.md"
     path.write_text(render_markdown(payload), encoding="utf-8")
     return path
+
+
+def demo_step(root: Path, console: Console) -> RealCase | None:
+    """The demo's last step: the real case on the shared data, when it is there
+    (``$LIAISON_DATA`` or ``../shared/data``), over the whole campaign period."""
+    data = find_data()
+    if data is None:
+        console.print("real case skipped: no shared data folder (set LIAISON_DATA)")
+        return None
+    first = next(iter(PERIODS.items()))
+    case = run_real_case(data, root / "real-case", console=console, periods=dict([first]))
+    for p in case.periods[first[0]]["parties"]:
+        console.print(
+            f"  {p['party']}: {_pct(p['share_any'])} of {p['strikes']:,} strikes where the "
+            f"Islamic State was present ({_pct(p['share'])} attributed to it, 95 % interval "
+            f"{_pct(p['ci_low'])}–{_pct(p['ci_high'])})"
+        )
+    return case
 
 
 def _fresh_dir(path: Path) -> None:
