@@ -37,8 +37,15 @@ def rows(all_csv: Path) -> list[Row]:
     with all_csv.open(encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             day = datetime.strptime(r["date"], "%m/%d/%Y").date()
-            out.append(Row(line_key(day, r["line"]), r["location"], int(r["number"]),
-                           r["country"], r["line"]))  # fmt: skip
+            out.append(
+                Row(
+                    line_key(day, r["line"]),
+                    r["location"],
+                    int(r["number"]),
+                    r["country"],
+                    r["line"],
+                )
+            )
     return out
 
 
@@ -62,8 +69,12 @@ def compare(row: Row, gazetteer: Gazetteer) -> Difference | None:
     if ref.startswith("Near ") and ref.removeprefix("Near ") == place:
         return Difference(row.key, reference, parsed, "reference keeps the word 'Near'")
     if row.country == "Unknown" and ref == (clause.country or ""):
-        return Difference(row.key, reference, parsed,
-                          "2014 paragraph: the reference names its country; first clause's country")  # fmt: skip
+        return Difference(
+            row.key,
+            reference,
+            parsed,
+            "2014 paragraph: the reference names its country; first clause's country",
+        )
     a = gazetteer.lookup(ref)
     b = gazetteer.lookup(clause.places[0])
     if a is not None and b is not None and a.place == b.place:

@@ -21,8 +21,9 @@ GAZETTEER_FILES = (
 
 @pytest.fixture
 def node(tmp_path: Path) -> Iterator[Node]:
-    n = init_node(tmp_path / "node", "analyst", clock=SteppingClock(1_700_000_000_000),
-                  ids=seeded_ids(7))  # fmt: skip
+    n = init_node(
+        tmp_path / "node", "analyst", clock=SteppingClock(1_700_000_000_000), ids=seeded_ids(7)
+    )
     try:
         yield n
     finally:

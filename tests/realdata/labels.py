@@ -78,8 +78,9 @@ class Measure:
         return tp / (tp + fn) if tp + fn else float("nan")
 
     def categories(self) -> list[str]:
-        return sorted(set(self.tp) | set(self.fp) | set(self.fn),
-                      key=lambda c: -(self.tp[c] + self.fn[c]))  # fmt: skip
+        return sorted(
+            set(self.tp) | set(self.fp) | set(self.fn), key=lambda c: -(self.tp[c] + self.fn[c])
+        )
 
 
 def measure(all_csv: Path) -> Measure:
@@ -107,15 +108,25 @@ def measure(all_csv: Path) -> Measure:
             out.fp[category] += n
         for (category, _), n in (want_items - common).items():
             out.fn[category] += n
-        out.category_tp += sum((Counter(c for c, _ in want_items.elements())
-                                & Counter(c for c, _ in got_items.elements())).values())  # fmt: skip
+        out.category_tp += sum(
+            (
+                Counter(c for c, _ in want_items.elements())
+                & Counter(c for c, _ in got_items.elements())
+            ).values()
+        )
         for (wc, we, wn), t in zip(expected, got, strict=False):
             if (wc, we) == (t.category, t.effect) and wn is not None and t.count is not None:
                 out.counts_compared += 1
                 out.counts_equal += wn == t.count
         if want_items != got_items:
-            out.errors.append((key, lines[key], sorted((want_items - common).elements()),
-                               sorted((got_items - common).elements())))  # fmt: skip
+            out.errors.append(
+                (
+                    key,
+                    lines[key],
+                    sorted((want_items - common).elements()),
+                    sorted((got_items - common).elements()),
+                )
+            )
     return out
 
 
@@ -123,8 +134,10 @@ def table(m: Measure) -> str:
     """The Markdown table of docs/connectors.md."""
     rows = ["| category | labelled | found | precision | recall |", "|---|---:|---:|---:|---:|"]
     for c in m.categories():
-        rows.append(f"| {c} | {m.tp[c] + m.fn[c]} | {m.tp[c] + m.fp[c]} | "
-                    f"{m.precision(c):.1%} | {m.recall(c):.1%} |")  # fmt: skip
+        rows.append(
+            f"| {c} | {m.tp[c] + m.fn[c]} | {m.tp[c] + m.fp[c]} | "
+            f"{m.precision(c):.1%} | {m.recall(c):.1%} |"
+        )
     total_l = sum(m.tp.values()) + sum(m.fn.values())
     total_f = sum(m.tp.values()) + sum(m.fp.values())
     rows.append(f"| **all** | {total_l} | {total_f} | {m.precision():.1%} | {m.recall():.1%} |")

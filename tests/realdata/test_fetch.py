@@ -77,7 +77,7 @@ def test_a_tampered_copy_is_not_kept(mirror: tuple[str, Path], tmp_path: Path) -
     url, root = mirror
     (root / "guardian-syria").mkdir()
     (root / "guardian-syria" / "syria-locations.tsv").write_text("name\tlat\tlng\nX\t1\t2\n")
-    with pytest.raises(DataFetchError, match="syria-locations.tsv: checksum mismatch"):
+    with pytest.raises(DataFetchError, match=r"syria-locations\.tsv: checksum mismatch"):
         fetch_dataset("guardian-syria", tmp_path / "dl", mirror=url)
     assert list((tmp_path / "dl" / "guardian-syria").iterdir()) == []  # nothing half-written
 
@@ -93,7 +93,7 @@ def test_missing_file_and_unknown_dataset(mirror: tuple[str, Path], tmp_path: Pa
 def test_offline_fails_with_a_clear_message(tmp_path: Path) -> None:
     assert 0 < CONNECT_TIMEOUT <= READ_TIMEOUT  # every connection has timeouts
     url = f"http://127.0.0.1:{_closed_port()}"
-    with pytest.raises(DataFetchError, match="cannot reach 127.0.0.1:.*looks offline"):
+    with pytest.raises(DataFetchError, match=r"cannot reach 127\.0\.0\.1:.*looks offline"):
         fetch_dataset("syrian-archive", tmp_path, mirror=url)
     result = CliRunner().invoke(
         cli, ["data", "fetch", "syrian-archive", "--dest", str(tmp_path), "--mirror", url]

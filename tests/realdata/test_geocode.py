@@ -89,8 +89,15 @@ def test_sources_that_disagree_are_reported() -> None:
     match = _gazetteer().resolve("Tal Abyad", "SY")
     assert match.place.source == "strikes"  # the earlier source wins
     assert [p.source for p in match.elsewhere] == ["geonames"]
-    assert distance_m(match.place.latitude, match.place.longitude,
-                      match.elsewhere[0].latitude, match.elsewhere[0].longitude) > 25_000  # fmt: skip
+    assert (
+        distance_m(
+            match.place.latitude,
+            match.place.longitude,
+            match.elsewhere[0].latitude,
+            match.elsewhere[0].longitude,
+        )
+        > 25_000
+    )
 
 
 def test_unknown_place_names_the_closest_and_the_sources() -> None:
@@ -136,14 +143,21 @@ def test_user_file_errors_say_which_row_and_why(tmp_path: Path, text: str, expec
 
 def test_country_codes() -> None:
     assert [country_code(x) for x in ("Syria", "Iraq ", "iq", "Atlantis", None)] == [
-        "SY", "IQ", "IQ", None, None,
-    ]  # fmt: skip
+        "SY",
+        "IQ",
+        "IQ",
+        None,
+        None,
+    ]
 
 
 def test_shared_gazetteers_resolve_the_release_places(shared_gazetteer: Gazetteer) -> None:
     for name, country, expected in [
-        ("Ar Raqqah", "SY", "Ar Raqqah"), ("Kobani", "SY", "Kobani"),
-        ("Dayz Ar Awr", "SY", "Dayr Az Zawr"), ("Habbaniya", "IQ", "Habbaniyah"),
-        ("Al Shaddadi", "SY", "Ash Shaddādah"), ("Raqqah", "SY", "Ar Raqqah"),
-    ]:  # fmt: skip
+        ("Ar Raqqah", "SY", "Ar Raqqah"),
+        ("Kobani", "SY", "Kobani"),
+        ("Dayz Ar Awr", "SY", "Dayr Az Zawr"),
+        ("Habbaniya", "IQ", "Habbaniyah"),
+        ("Al Shaddadi", "SY", "Ash Shaddādah"),
+        ("Raqqah", "SY", "Ar Raqqah"),
+    ]:
         assert shared_gazetteer.resolve(name, country).place.name == expected, name

@@ -46,8 +46,10 @@ def test_rows_grouped_mismatch_reported_cde_marked(node: Node, tmp_path: Path) -
     assert f.rows == 5 and dict(f.explained) == {"no-time": 1, "empty-line": 1}
     assert f.notes["mgrs_agreement"] == {"same-square": 3, "within-tolerance": 0, "mismatch": 1}
     assert f.flagged["mgrs-latlong-mismatch"] == 1
-    strikes = sorted((orjson.loads(v.body) for v in node.store.query(Query(kinds=("strike-report",)))),
-                     key=lambda s: s["time_start"])  # fmt: skip
+    strikes = sorted(
+        (orjson.loads(v.body) for v in node.store.query(Query(kinds=("strike-report",)))),
+        key=lambda s: s["time_start"],
+    )
     assert [s["munitions"] for s in strikes] == [2, 1, 1]  # two rows, one strike
     assert strikes[0]["precision"] == 100 and strikes[1]["precision"] > 5_000
     assert strikes[2]["time_end"] == "2015-10-09T00:10:00Z"  # past midnight

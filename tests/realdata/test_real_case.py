@@ -19,8 +19,11 @@ def test_real_case_writes_the_report(shared: Path, tmp_path: Path) -> None:
     assert all(s["refused"] == 0 for s in payload["sources"])
     for period in payload["periods"].values():
         parties = {p["party"]: p for p in period["parties"]}
-        assert set(parties) == {"CJTF-OIR (US-led coalition)", "Russia",
-                                "Netherlands (Ministry of Defence)"}  # fmt: skip
+        assert set(parties) == {
+            "CJTF-OIR (US-led coalition)",
+            "Russia",
+            "Netherlands (Ministry of Defence)",
+        }
         for p in parties.values():
             assert 0 <= p["ci_low"] <= p["share"] <= p["ci_high"] <= 1
             assert p["share"] <= p["share_any"]

@@ -24,8 +24,11 @@ def test_the_issue_examples(categories: list[Category]) -> None:
     assert (clause.qualifier, clause.places, clause.strikes) == ("near", ("Ar Raqqah",), 1)
     (pump,) = parse_targets(clause.text, categories)
     assert (pump.category, pump.effect, pump.count, pump.logistics) == (
-        "oil-infrastructure", "destroyed", 2, "oil-trade",
-    )  # fmt: skip
+        "oil-infrastructure",
+        "destroyed",
+        2,
+        "oil-trade",
+    )
     (unit,) = parse_targets("engaged an ISIL tactical unit", categories)
     assert (unit.category, unit.effect, unit.count) == ("fighting-unit", "struck", 1)
     (trucks,) = parse_targets("destroyed six oil tanker trucks", categories)
@@ -35,29 +38,62 @@ def test_the_issue_examples(categories: list[Category]) -> None:
 @pytest.mark.parametrize(
     ("line", "places", "strikes", "qualifier", "country"),
     [
-        ("*  Near Mar'a, six strikes struck five separate ISIL tactical units.", ("Mar'a",), 6,
-         "near", None),
+        (
+            "*  Near Mar'a, six strikes struck five separate ISIL tactical units.",
+            ("Mar'a",),
+            6,
+            "near",
+            None,
+        ),
         ("- Near Hit one strike produced inconclusive results.", ("Hit",), 1, "near", None),
-        ("- Near Kirkuk, an airstike struck an ISIL fighting position.", ("Kirkuk",), 1, "near",
-         None),
+        (
+            "- Near Kirkuk, an airstike struck an ISIL fighting position.",
+            ("Kirkuk",),
+            1,
+            "near",
+            None,
+        ),
         ("- In Tikrit, 17 airstrikes struck an ISIL building.", ("Tikrit",), 17, "in", None),
-        ("- Near Al Hasakah and Dayr Az Zawr, two strikes engaged an ISIL unit.",
-         ("Al Hasakah", "Dayr Az Zawr"), 2, "near", None),
-        ("In Syria, five airstrikes near Kobani destroyed an ISIL building.", ("Kobani",), 5,
-         "near", "Syria"),
-        ("Three airstrikes south of Bayji Oil Refinery struck a small ISIL unit.",
-         ("Bayji Oil Refinery",), 3, "south of", None),
-        ("In Syria, one strike destroyed an ISIL tank near Taqba Airfield west of Ar Raqqah.",
-         ("Ar Raqqah",), 1, "west of", "Syria"),
+        (
+            "- Near Al Hasakah and Dayr Az Zawr, two strikes engaged an ISIL unit.",
+            ("Al Hasakah", "Dayr Az Zawr"),
+            2,
+            "near",
+            None,
+        ),
+        (
+            "In Syria, five airstrikes near Kobani destroyed an ISIL building.",
+            ("Kobani",),
+            5,
+            "near",
+            "Syria",
+        ),
+        (
+            "Three airstrikes south of Bayji Oil Refinery struck a small ISIL unit.",
+            ("Bayji Oil Refinery",),
+            3,
+            "south of",
+            None,
+        ),
+        (
+            "In Syria, one strike destroyed an ISIL tank near Taqba Airfield west of Ar Raqqah.",
+            ("Ar Raqqah",),
+            1,
+            "west of",
+            "Syria",
+        ),
     ],
-)  # fmt: skip
+)
 def test_clause_forms(
     line: str, places: tuple[str, ...], strikes: int, qualifier: str, country: str | None
 ) -> None:
     clause = parse_release_line(line)[0]
     assert (clause.places, clause.strikes, clause.qualifier, clause.country) == (
-        places, strikes, qualifier, country,
-    )  # fmt: skip
+        places,
+        strikes,
+        qualifier,
+        country,
+    )
 
 
 def test_a_2014_paragraph_is_several_clauses_and_continuations_join_the_last() -> None:
@@ -69,8 +105,10 @@ def test_a_2014_paragraph_is_several_clauses_and_continuations_join_the_last() -
     )
     clauses = parse_release_line(text)
     assert [(c.places, c.strikes, c.country) for c in clauses] == [
-        (("Kobani",), 14, "Syria"), (("Aleppo",), 1, "Syria"), (("Bayji",), 1, "Iraq"),
-    ]  # fmt: skip
+        (("Kobani",), 14, "Syria"),
+        (("Aleppo",), 1, "Syria"),
+        (("Bayji",), 1, "Iraq"),
+    ]
     assert "suppressed eight other fighting positions" in clauses[0].text
 
 
@@ -88,7 +126,10 @@ def test_province_and_nested_places() -> None:
     [
         ("All aircraft returned to base safely.", "no strike in the sentence"),
         ("- Near Mosul, strikes struck several ISIL units.", "no number of strikes"),
-        ("In Iraq, one airstrike destroyed an ISIL vehicle.", "no place the strikes are near or in"),
+        (
+            "In Iraq, one airstrike destroyed an ISIL vehicle.",
+            "no place the strikes are near or in",
+        ),
         ("   ", "empty line"),
     ],
 )
@@ -105,11 +146,15 @@ def test_targets_lists_counts_and_effects(categories: list[Category]) -> None:
     )
     got = [(t.category, t.effect, t.count) for t in parse_targets(text, categories)]
     assert got == [
-        ("fighting-unit", "struck", 6), ("fighting-position", "destroyed", 5),
-        ("headquarters", "destroyed", 2), ("vbied", "destroyed", 1),
-        ("personnel", "damaged", 1), ("vehicle", "damaged", 1), ("vehicle", "destroyed", 1),
+        ("fighting-unit", "struck", 6),
+        ("fighting-position", "destroyed", 5),
+        ("headquarters", "destroyed", 2),
+        ("vbied", "destroyed", 1),
+        ("personnel", "damaged", 1),
+        ("vehicle", "damaged", 1),
+        ("vehicle", "destroyed", 1),
         ("terrain", "struck", 1),
-    ]  # fmt: skip
+    ]
 
 
 def test_inconclusive_strikes_have_no_target(categories: list[Category]) -> None:

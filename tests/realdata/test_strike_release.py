@@ -47,7 +47,9 @@ def test_targets_and_effects_against_the_hand_labels(shared: Path) -> None:
 def test_every_line_is_ingested_or_explained(
     node: Node, shared: Path, shared_gazetteer: Gazetteer
 ) -> None:
-    done = ingest_source(node, _all_csv(shared), "strike-release", gazetteer=lambda: shared_gazetteer)
+    done = ingest_source(
+        node, _all_csv(shared), "strike-release", gazetteer=lambda: shared_gazetteer
+    )
     assert done.ok, done.ingest.errors[:3]
     f = done.findings
     assert f.rows == 5605
@@ -64,19 +66,29 @@ def test_every_line_is_ingested_or_explained(
     assert len(by_party) == 1  # the releasing party
     near = [s for s in stored if s["x_release"]["qualifier"] == "near"]
     assert min(s["precision"] for s in near) >= 20_000  # "near X" is tens of kilometres
-    raqqa = next(s for s in stored if s["x_release"]["line"] ==
-                 "Near Ar Raqqah, one strike destroyed two oil pump jacks.")  # fmt: skip
-    assert (raqqa["time_start"], raqqa["time_end"]) == ("2016-10-16T00:00:00Z", "2016-10-16T23:59:59Z")
+    raqqa = next(
+        s
+        for s in stored
+        if s["x_release"]["line"] == "Near Ar Raqqah, one strike destroyed two oil pump jacks."
+    )
+    assert (raqqa["time_start"], raqqa["time_end"]) == (
+        "2016-10-16T00:00:00Z",
+        "2016-10-16T23:59:59Z",
+    )
     assert (raqqa["target_category"], raqqa["claimed_effect"], raqqa["strikes"]) == (
-        "oil-infrastructure", "destroyed", 1,
-    )  # fmt: skip
+        "oil-infrastructure",
+        "destroyed",
+        1,
+    )
     logistics = [orjson.loads(v.body) for v in node.store.query(Query(kinds=("logistics",)))]
     assert len(logistics) == f.records["liaison-logistics"] > 100
     kinds = Counter(x["logistics_kind"] for x in logistics)
     assert kinds["oil-trade"] > kinds["supply-route"] > 0
     raqqa_oil = [x for x in logistics if x["x_strike_ref"] == raqqa["id"]]
     assert [(x["logistics_kind"], x["count"]) for x in raqqa_oil] == [("oil-trade", 2)]
-    again = ingest_source(node, _all_csv(shared), "strike-release", gazetteer=lambda: shared_gazetteer)
+    again = ingest_source(
+        node, _all_csv(shared), "strike-release", gazetteer=lambda: shared_gazetteer
+    )
     assert (again.ingest.accepted, again.ingest.refused) == (0, 0)  # idempotent
 
 
@@ -110,11 +122,15 @@ def test_release_date_is_required_without_a_date_line(node: Node, tmp_path: Path
     ("text", "error"),
     [
         ("when,what\n1/2/2015,x\n", "needs columns 'date' and 'line'"),
-        ("date,line\n2015-13-45,- Near Mosul, one strike struck an ISIL unit.\n",
-         "line 2: field 'date': '2015-13-45' is not a date"),
+        (
+            "date,line\n2015-13-45,- Near Mosul, one strike struck an ISIL unit.\n",
+            "line 2: field 'date': '2015-13-45' is not a date",
+        ),
     ],
-)  # fmt: skip
-def test_bad_csv_is_refused_with_a_reason(node: Node, tmp_path: Path, text: str, error: str) -> None:
+)
+def test_bad_csv_is_refused_with_a_reason(
+    node: Node, tmp_path: Path, text: str, error: str
+) -> None:
     path = tmp_path / "lines.csv"
     path.write_text(text)
     done = ingest_source(node, path, "strike-release")
@@ -128,9 +144,9 @@ def test_unreadable_and_ungeocodable_lines_are_counted_not_dropped(
     path = tmp_path / "lines.csv"
     path.write_text(
         "date,line\n"
-        "11/02/2015,\"- Near Ar Raqqah, one strike destroyed an ISIL vehicle.\"\n"
+        '11/02/2015,"- Near Ar Raqqah, one strike destroyed an ISIL vehicle."\n'
         "11/02/2015,All aircraft returned to base safely.\n"
-        "11/02/2015,\"- Near Nowhereville, two strikes struck an ISIL unit.\"\n"
+        '11/02/2015,"- Near Nowhereville, two strikes struck an ISIL unit."\n'
     )
     done = ingest_source(node, path, "strike-release", gazetteer=small_gazetteer)  # type: ignore[arg-type]
     assert done.ok

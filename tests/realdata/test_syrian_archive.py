@@ -15,10 +15,25 @@ from liaison.ingest.geocode import Gazetteer
 from liaison.node import Node
 from liaison.store import Query
 
-COLUMNS = ["Description", "City", "Neighborhood", "Latitude", "Longitude", "Reference_Code",
-           "Violation_Type", "Recording_Date", "Recording_Hour", "Recording_Minute", "Source",
-           "Youtube_ID", "Weapons_Used", "URLs_And_News", "Page_Title", "Video_URL",
-           "Database_ID"]  # fmt: skip
+COLUMNS = [
+    "Description",
+    "City",
+    "Neighborhood",
+    "Latitude",
+    "Longitude",
+    "Reference_Code",
+    "Violation_Type",
+    "Recording_Date",
+    "Recording_Hour",
+    "Recording_Minute",
+    "Source",
+    "Youtube_ID",
+    "Weapons_Used",
+    "URLs_And_News",
+    "Page_Title",
+    "Video_URL",
+    "Database_ID",
+]
 RU = "Alleged civilian casualties from Russian attacks"
 
 
@@ -31,12 +46,20 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 def _row(ref: str, source: str, **kw: str) -> dict[str, str]:
-    return {"Description": "6 civilians killed after alleged Russian airstrikes",
-            "City": "ALEPPO", "Neighborhood": "Al atarib", "Latitude": "36.1386",
-            "Longitude": "36.8300", "Reference_Code": ref, "Violation_Type": RU,
-            "Recording_Date": "2016-12-24", "Source": source,
-            "Youtube_ID": f"https://www.youtube.com/watch?v={ref}",
-            "Video_URL": f"https://media.syrianarchive.org/files/{ref}.mp4", **kw}  # fmt: skip
+    return {
+        "Description": "6 civilians killed after alleged Russian airstrikes",
+        "City": "ALEPPO",
+        "Neighborhood": "Al atarib",
+        "Latitude": "36.1386",
+        "Longitude": "36.8300",
+        "Reference_Code": ref,
+        "Violation_Type": RU,
+        "Recording_Date": "2016-12-24",
+        "Source": source,
+        "Youtube_ID": f"https://www.youtube.com/watch?v={ref}",
+        "Video_URL": f"https://media.syrianarchive.org/files/{ref}.mp4",
+        **kw,
+    }
 
 
 def _objects(node: Node, kind: str) -> list[dict[str, object]]:
@@ -54,15 +77,25 @@ def test_incidents_gradings_links_and_sources(
     node: Node, tmp_path: Path, small_gazetteer: Callable[[], Gazetteer]
 ) -> None:
     path = tmp_path / "violations.csv"
-    _write(path, [
-        _row("AL_1", "Halab News"), _row("AL_2", "SMART News"),           # one incident, 2 sources
-        _row("AL_3", "Halab News", Recording_Date="2016-12-26"),          # single source
-        _row("AL_4", "Qasioun", Latitude="NA", Longitude="NA"),           # geocoded from its name
-        _row("AL_5", "Qasioun", City="NA", Neighborhood="NA", Latitude="NA", Longitude="NA"),
-        _row("AL_6", "Qasioun", Recording_Date="NA"),
-        _row("AL_7", "Shaam", Violation_Type="Use of illegal weapons", Latitude="35.95",
-             Longitude="39.01", Recording_Date="2016-01-10"),
-    ])  # fmt: skip
+    _write(
+        path,
+        [
+            _row("AL_1", "Halab News"),
+            _row("AL_2", "SMART News"),  # one incident, 2 sources
+            _row("AL_3", "Halab News", Recording_Date="2016-12-26"),  # single source
+            _row("AL_4", "Qasioun", Latitude="NA", Longitude="NA"),  # geocoded from its name
+            _row("AL_5", "Qasioun", City="NA", Neighborhood="NA", Latitude="NA", Longitude="NA"),
+            _row("AL_6", "Qasioun", Recording_Date="NA"),
+            _row(
+                "AL_7",
+                "Shaam",
+                Violation_Type="Use of illegal weapons",
+                Latitude="35.95",
+                Longitude="39.01",
+                Recording_Date="2016-01-10",
+            ),
+        ],
+    )
     done = ingest_source(node, path, "syrian-archive", gazetteer=small_gazetteer)
     assert done.ok, done.ingest.errors
     f = done.findings

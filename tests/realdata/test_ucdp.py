@@ -30,7 +30,7 @@ def test_csv_events_presence_flags_and_explanations(node: Node, tmp_path: Path) 
         "Syria,1,2016-03-01,2016-03-02,10,12,15\n"
         + "2,2016,3,IS,Civilians,IS - Civilians,2,Raqqa,35.95,39.01,Syria,1,2016-03-05,"
         "2016-03-05,5,3,7\n"  # low > best: kept and flagged
-        + "3,2016,2,SDF,Some new faction,SDF - Some new faction,9,X,36.5,40.7,Syria,1,2016-03-06,"
+         + "3,2016,2,SDF,Some new faction,SDF - Some new faction,9,X,36.5,40.7,Syria,1,2016-03-06,"
         "2016-03-06,1,1,1\n"  # where_prec 9 has no precision
         + "4,2016,1,Government of Syria,IS,x,1,X,NA,NA,Syria,1,2016-03-06,2016-03-06,1,1,1\n"
         + "5,2016,2,SDF,Some new faction,SDF - Some new faction,1,Y,36.5,40.7,Syria,1,2016-03-07,"
@@ -44,8 +44,11 @@ def test_csv_events_presence_flags_and_explanations(node: Node, tmp_path: Path) 
     assert dict(f.flagged) == {"fatalities-not-ordered": 1}
     events = {e["source_id"]: e for e in _objects(node, "event")}
     assert set(events) == {"1", "2", "5"}
-    assert (events["1"]["fatalities_low"], events["1"]["fatalities_best"],
-            events["1"]["fatalities_high"]) == (10, 12, 15)  # fmt: skip
+    assert (
+        events["1"]["fatalities_low"],
+        events["1"]["fatalities_best"],
+        events["1"]["fatalities_high"],
+    ) == (10, 12, 15)
     flagged = events["2"]
     assert "fatalities_low" not in flagged and flagged["fatalities_best"] == 3
     assert flagged["x_ucdp_fatalities"] == {"low": 5, "best": 3, "high": 7}
@@ -56,8 +59,12 @@ def test_csv_events_presence_flags_and_explanations(node: Node, tmp_path: Path) 
     assert events["1"]["precision"] == 2000 and events["1"]["reliability"] == "B"
     sightings = _objects(node, "presence")
     seen = Counter(groups[s["sighting_of_ref"]] for s in sightings)
-    assert seen == {"Syrian government forces": 1, "Islamic State": 2,
-                    "Syrian Democratic Forces (YPG)": 1, "Some new faction": 1}  # fmt: skip
+    assert seen == {
+        "Syrian government forces": 1,
+        "Islamic State": 2,
+        "Syrian Democratic Forces (YPG)": 1,
+        "Some new faction": 1,
+    }
     again = ingest_source(node, path, "ucdp")
     # the same records again, and the groups are now the node's (not made twice)
     assert again.ingest.accepted == 0 and again.ingest.unchanged == 3 + 5
@@ -138,7 +145,9 @@ def test_cli_ingest_prints_the_findings(tmp_path: Path, fmt: str) -> None:
     )
     runner = CliRunner()
     assert runner.invoke(cli, ["init", str(tmp_path / "n"), "--party", "p"]).exit_code == 0
-    result = runner.invoke(cli, ["ingest", "--node", str(tmp_path / "n"), "--format", fmt, str(path)])
+    result = runner.invoke(
+        cli, ["ingest", "--node", str(tmp_path / "n"), "--format", fmt, str(path)]
+    )
     assert result.exit_code == 0, result.output
     assert "5 accepted" in result.output  # the event, two sightings and two groups
     assert "not a record (no-location): 1" in result.output

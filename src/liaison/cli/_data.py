@@ -63,9 +63,11 @@ def fetch(name: str, dest: Path, mirror: str | None) -> None:
 @data.command("real-case")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("real-case"),
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("real-case"),
     show_default=True,
-)  # fmt: skip
+)
 def real_case(data_dir: Path | None, out: Path) -> None:
     """Ingest the shared data, assess 2015–2016, write the targeting-share report."""
     from rich.console import Console

@@ -5,7 +5,13 @@ the real case (``liaison.data.realcase``)."""
 from __future__ import annotations
 
 from liaison.data._catalogue import DATASETS, Dataset, DatasetFile
-from liaison.data._fetch import DataFetchError, FetchedFile, FetchReport, fetch_dataset, find_dataset
+from liaison.data._fetch import (
+    DataFetchError,
+    FetchedFile,
+    FetchReport,
+    fetch_dataset,
+    find_dataset,
+)
 
 __all__ = [
     "DATASETS",

@@ -51,7 +51,11 @@ def render_markdown(payload: dict[str, Any]) -> str:
                 f"{_pct(p['share'])} | {_pct(p['ci_low'])} – {_pct(p['ci_high'])} | "
                 f"{_pct(p['share_any'])} | {_pct(p['no_known_group'])} | {others} |"
             )
-        out += ["", "Sensitivity of the share on IS (share / share any) to θ and the tolerance:", ""]
+        out += [
+            "",
+            "Sensitivity of the share on IS (share / share any) to θ and the tolerance:",
+            "",
+        ]
         for p in period["parties"]:
             if not p["sensitivity"]:
                 continue
@@ -66,9 +70,14 @@ def render_markdown(payload: dict[str, Any]) -> str:
             ]
             for th in thresholds:
                 cells = [cell.get((th, t)) for t in tolerances]
-                out.append(f"| {th} | " + " | ".join(
-                    "–" if c is None else f"{_pct(c['share'])} / {_pct(c['share_any'])}"
-                    for c in cells) + " |")  # fmt: skip
+                out.append(
+                    f"| {th} | "
+                    + " | ".join(
+                        "–" if c is None else f"{_pct(c['share'])} / {_pct(c['share_any'])}"
+                        for c in cells
+                    )
+                    + " |"
+                )
             out.append("")
         if period["messages"]:
             out += ["Method messages:", "", *(f"* {m}" for m in period["messages"]), ""]
@@ -79,8 +88,10 @@ def render_markdown(payload: dict[str, Any]) -> str:
         "",
         "| source | basis | share of Russian strikes on IS | period |",
         "|---|---|---|---|",
-        *(f"| {p['source']} | {p['basis']} | {p['share']} | {p['period']} |"
-          for p in payload["published"]),
+        *(
+            f"| {p['source']} | {p['basis']} | {p['share']} | {p['period']} |"
+            for p in payload["published"]
+        ),
         "",
-    ]  # fmt: skip
+    ]
     return "\n".join(out)

@@ -46,13 +46,21 @@ PERIODS: dict[str, tuple[str, str]] = {
 }
 #: Published estimates of the share of Russian strikes that hit the Islamic State.
 PUBLISHED = (
-    ("Reuters, 21 Oct 2015", "at most 15 of 64 named Russian strike locations in IS-held areas",
-     "≤ 23 %", "2015-09-30 – 2015-10-20"),
-    ("IHS Jane's Terrorism and Insurgency Centre, May 2018",
-     "960 of 6,833 Russian and Syrian strikes", "14 %", "2015-09 – 2018-03"),
+    (
+        "Reuters, 21 Oct 2015",
+        "at most 15 of 64 named Russian strike locations in IS-held areas",
+        "≤ 23 %",
+        "2015-09-30 – 2015-10-20",
+    ),
+    (
+        "IHS Jane's Terrorism and Insurgency Centre, May 2018",
+        "960 of 6,833 Russian and Syrian strikes",
+        "14 %",
+        "2015-09 – 2018-03",
+    ),
     ("UK defence secretary (Michael Fallon), Oct–Nov 2015", "statement", "about 5 %", "2015-10"),
     ("French minister, Dec 2015 (DESIGN.md R9)", "statement", "10–20 %", "2015-10 – 2015-12"),
-)  # fmt: skip
+)
 _START_MS = 1_700_000_000_000  # a fixed clock: the same data give the same report
 
 
@@ -83,12 +91,16 @@ def _gazetteer(data: Path) -> Callable[[], Gazetteer]:
 
     def build() -> Gazetteer:
         if not made:
-            made.append(load_gazetteer([
-                data / "guardian-syria" / "syria-locations.tsv",
-                data / "guardian-syria" / "iraq-locations.tsv",
-                data / "syrian-archive" / "syrian_places.csv",
-                data / "syrian-archive-locations" / "locations.json",
-            ]))  # fmt: skip
+            made.append(
+                load_gazetteer(
+                    [
+                        data / "guardian-syria" / "syria-locations.tsv",
+                        data / "guardian-syria" / "iraq-locations.tsv",
+                        data / "syrian-archive" / "syrian_places.csv",
+                        data / "syrian-archive-locations" / "locations.json",
+                    ]
+                )
+            )
         return made[0]
 
     return build
@@ -96,19 +108,38 @@ def _gazetteer(data: Path) -> Callable[[], Gazetteer]:
 
 #: (label, file under the data folder, connector, settings overrides)
 _SOURCES: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
-    ("UCDP GED Syria, dated events (2015-09 → 2016-12 selected)",
-     "ucdp-ged-syria/ucdp_syria_df.rda", "ucdp", {"since": "2015-09-01", "until": "2016-12-31"}),
-    ("UCDP GED Syria and Iraq, year only, 2015",
-     "ucdp-ged-syria-iraq-region/syria-iraq.rds", "ucdp",
-     {"years": [2015], "countries": ["Syria", "Iraq"]}),
-    ("UCDP GED Iraq, year only, 2016",
-     "ucdp-ged-syria-iraq-region/syria-iraq.rds", "ucdp", {"years": [2016], "countries": ["Iraq"]}),
+    (
+        "UCDP GED Syria, dated events (2015-09 → 2016-12 selected)",
+        "ucdp-ged-syria/ucdp_syria_df.rda",
+        "ucdp",
+        {"since": "2015-09-01", "until": "2016-12-31"},
+    ),
+    (
+        "UCDP GED Syria and Iraq, year only, 2015",
+        "ucdp-ged-syria-iraq-region/syria-iraq.rds",
+        "ucdp",
+        {"years": [2015], "countries": ["Syria", "Iraq"]},
+    ),
+    (
+        "UCDP GED Iraq, year only, 2016",
+        "ucdp-ged-syria-iraq-region/syria-iraq.rds",
+        "ucdp",
+        {"years": [2016], "countries": ["Iraq"]},
+    ),
     ("CENTCOM / CJTF-OIR strike releases", "centcom-strike-releases/all.csv", "strike-release", {}),
-    ("Netherlands MoD strike log", "nl-mod-oir-strikes/nl_oir_airstrikes_20230330.csv", "nl-mod",
-     {}),
-    ("Syrian Archive (alleged Russian attacks)", "syrian-archive/violations.csv",
-     "syrian-archive", {}),
-)  # fmt: skip
+    (
+        "Netherlands MoD strike log",
+        "nl-mod-oir-strikes/nl_oir_airstrikes_20230330.csv",
+        "nl-mod",
+        {},
+    ),
+    (
+        "Syrian Archive (alleged Russian attacks)",
+        "syrian-archive/violations.csv",
+        "syrian-archive",
+        {},
+    ),
+)
 
 
 def run_real_case(
@@ -128,17 +159,21 @@ def run_real_case(
     if fresh:
         _fresh_dir(out_dir)
     case = RealCase(out_dir)
-    node = init_node(out_dir / "node", "real-case analyst",
-                     clock=SteppingClock(_START_MS), ids=seeded_ids(2015))  # fmt: skip
+    node = init_node(
+        out_dir / "node", "real-case analyst", clock=SteppingClock(_START_MS), ids=seeded_ids(2015)
+    )
     gazetteer = _gazetteer(data)
     try:
         for label, rel, fmt, options in _SOURCES:
             path = data / rel
             done = ingest_source(node, path, fmt, options=options, gazetteer=gazetteer)
             case.sources.append(_source_summary(label, path, fmt, done))
-            _say(console, f"{label}: {done.ingest.accepted:,} records stored, "
-                          f"{done.ingest.refused} refused, "
-                          f"{sum(done.findings.explained.values()):,} rows explained")  # fmt: skip
+            _say(
+                console,
+                f"{label}: {done.ingest.accepted:,} records stored, "
+                f"{done.ingest.refused} refused, "
+                f"{sum(done.findings.explained.values()):,} rows explained",
+            )
             if not done.ok:
                 raise SystemExit(f"{path}: refused: {done.ingest.errors[:3]}")
         _assess(node, case, periods or PERIODS, console)
@@ -163,15 +198,23 @@ def _assess(
     for n, (label, (start, end)) in enumerate(periods.items()):
         period = (_ms(start), _ms(end, end_of_day=True))
         done = assess_node(
-            node, Params(), period=period, store_results=False,
+            node,
+            Params(),
+            period=period,
+            store_results=False,
             out_dir=case.out_dir / "report" if n == 0 else None,
-        )  # fmt: skip
+        )
         data = done.result.data
         case.method_version = data["method_version"]
         case.periods[label] = _targeting(data, is_group, ids)
-        _say(console, f"assessed {label}: " + "; ".join(
-            f"{p['party']} {_pct(p['share'])} [{_pct(p['ci_low'])}–{_pct(p['ci_high'])}]"
-            for p in case.periods[label]["parties"]))  # fmt: skip
+        _say(
+            console,
+            f"assessed {label}: "
+            + "; ".join(
+                f"{p['party']} {_pct(p['share'])} [{_pct(p['ci_low'])}–{_pct(p['ci_high'])}]"
+                for p in case.periods[label]["parties"]
+            ),
+        )
 
 
 def _targeting(data: dict[str, Any], is_group: str, names: dict[str, str]) -> dict[str, Any]:
@@ -179,39 +222,56 @@ def _targeting(data: dict[str, Any], is_group: str, names: dict[str, str]) -> di
     for row in data["targeting"]:
         share = next((g for g in row.get("groups", []) if g["group"] == is_group), None)
         others = sorted(
-            ((names.get(g["group"], g["group"]), g["share"]) for g in row.get("groups", [])
-             if g["group"] != is_group and (g["share"] or 0) > 0),
+            (
+                (names.get(g["group"], g["group"]), g["share"])
+                for g in row.get("groups", [])
+                if g["group"] != is_group and (g["share"] or 0) > 0
+            ),
             key=lambda x: -x[1],
-        )[:4]  # fmt: skip
+        )[:4]
         sensitivity = [
-            {"threshold": s["threshold"], "tolerance_m": s["tolerance_m"],
-             "share": s["shares"].get(is_group), "share_any": s["shares_any"].get(is_group),
-             "no_known_group": s["no_known_group"]}
+            {
+                "threshold": s["threshold"],
+                "tolerance_m": s["tolerance_m"],
+                "share": s["shares"].get(is_group),
+                "share_any": s["shares_any"].get(is_group),
+                "no_known_group": s["no_known_group"],
+            }
             for s in row.get("sensitivity", [])
-        ]  # fmt: skip
-        rows.append({
-            "party": names.get(row["party"], row["party"]),
-            "reports": row.get("reports"),
-            "strikes": row.get("strikes"),
-            "share": share["share"] if share else None,
-            "ci_low": share["ci_low"] if share else None,
-            "ci_high": share["ci_high"] if share else None,
-            "share_any": share["share_any"] if share else None,
-            "claimed_share": share["claimed_share"] if share else None,
-            "no_known_group": (row.get("no_known_group") or {}).get("share"),
-            "other_groups": others,
-            "sensitivity": sensitivity,
-            "message": row.get("message"),
-        })  # fmt: skip
+        ]
+        rows.append(
+            {
+                "party": names.get(row["party"], row["party"]),
+                "reports": row.get("reports"),
+                "strikes": row.get("strikes"),
+                "share": share["share"] if share else None,
+                "ci_low": share["ci_low"] if share else None,
+                "ci_high": share["ci_high"] if share else None,
+                "share_any": share["share_any"] if share else None,
+                "claimed_share": share["claimed_share"] if share else None,
+                "no_known_group": (row.get("no_known_group") or {}).get("share"),
+                "other_groups": others,
+                "sensitivity": sensitivity,
+                "message": row.get("message"),
+            }
+        )
     return {
         "parties": rows,
         "inputs": data["inputs"],
         "inputs_digest": data["inputs_digest"],
         "messages": [m["text"] for m in data.get("messages", [])],
-        "parameters": {k: data["parameters"][k] for k in (
-            "resolution", "presence_threshold", "targeting_tolerance_m", "presence_half_life_weeks",
-            "bootstrap_replicates", "confidence_level")},
-    }  # fmt: skip
+        "parameters": {
+            k: data["parameters"][k]
+            for k in (
+                "resolution",
+                "presence_threshold",
+                "targeting_tolerance_m",
+                "presence_half_life_weeks",
+                "bootstrap_replicates",
+                "confidence_level",
+            )
+        },
+    }
 
 
 def _names(node: Node) -> dict[str, str]:
@@ -230,12 +290,18 @@ def _names(node: Node) -> dict[str, str]:
 def _source_summary(label: str, path: Path, fmt: str, done: ConnectorReport) -> dict[str, Any]:
     f = done.findings
     return {
-        "label": label, "file": str(path), "format": fmt, "rows": f.rows,
-        "records": dict(f.records), "stored": done.ingest.accepted,
-        "unchanged": done.ingest.unchanged, "refused": done.ingest.refused,
-        "explained": dict(f.explained), "flagged": dict(f.flagged),
+        "label": label,
+        "file": str(path),
+        "format": fmt,
+        "rows": f.rows,
+        "records": dict(f.records),
+        "stored": done.ingest.accepted,
+        "unchanged": done.ingest.unchanged,
+        "refused": done.ingest.refused,
+        "explained": dict(f.explained),
+        "flagged": dict(f.flagged),
         "notes": {k: v for k, v in f.notes.items() if isinstance(v, str | int | float)},
-    }  # fmt: skip
+    }
 
 
 def _write(case: RealCase) -> Path:
@@ -243,11 +309,14 @@ def _write(case: RealCase) -> Path:
 
     case.out_dir.mkdir(parents=True, exist_ok=True)
     payload = {
-        "method_version": case.method_version, "seconds": round(case.seconds, 1),
-        "sources": case.sources, "periods": case.periods,
-        "published": [dict(zip(("source", "basis", "share", "period"), p, strict=True))
-                      for p in PUBLISHED],
-    }  # fmt: skip
+        "method_version": case.method_version,
+        "seconds": round(case.seconds, 1),
+        "sources": case.sources,
+        "periods": case.periods,
+        "published": [
+            dict(zip(("source", "basis", "share", "period"), p, strict=True)) for p in PUBLISHED
+        ],
+    }
     (case.out_dir / "real-case.json").write_bytes(
         orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
     )

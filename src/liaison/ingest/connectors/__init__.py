@@ -132,9 +132,12 @@ def ingest_source(
             node, path, format, mapping=mapping, options=options, gazetteer=gazetteer
         )
         report = ingest_checked(
-            node, checked_batches(items), source=str(path), skip_invalid=skip_invalid,
+            node,
+            checked_batches(items),
+            source=str(path),
+            skip_invalid=skip_invalid,
             progress=progress,
-        )  # fmt: skip
+        )
     except ConnectorError as exc:
         refused = IngestReport(str(path), committed=False)
         refused.refuse(str(exc))

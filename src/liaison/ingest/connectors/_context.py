@@ -134,9 +134,14 @@ class Context:
                 return held
         gid = record_id("threat-actor", self.created_by_ref, f"group/{canonical}")
         obj: dict[str, Any] = {
-            "type": "threat-actor", "spec_version": "2.1", "id": gid, "created": self.now,
-            "modified": self.now, "created_by_ref": self.created_by_ref, "name": canonical,
-        }  # fmt: skip
+            "type": "threat-actor",
+            "spec_version": "2.1",
+            "id": gid,
+            "created": self.now,
+            "modified": self.now,
+            "created_by_ref": self.created_by_ref,
+            "name": canonical,
+        }
         if spec and spec.aliases:
             obj["aliases"] = list(spec.aliases)
         self._pending.append(obj)
@@ -167,11 +172,16 @@ class Context:
         pid = record_id("identity", self.created_by_ref, f"party/{name}")
         self.external_parties[name] = pid
         obj = {
-            "type": "identity", "spec_version": "2.1", "id": pid, "created": self.now,
-            "modified": self.now, "created_by_ref": self.created_by_ref, "name": name,
+            "type": "identity",
+            "spec_version": "2.1",
+            "id": pid,
+            "created": self.now,
+            "modified": self.now,
+            "created_by_ref": self.created_by_ref,
+            "name": name,
             "identity_class": "organization",
             "description": "A party named by an open data source; it runs no liaison node.",
-        }  # fmt: skip
+        }
         if _accepts(obj):
             self._pending.append(obj)
         return pid

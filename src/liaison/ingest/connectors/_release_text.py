@@ -23,11 +23,33 @@ from dataclasses import dataclass, replace
 __all__ = ["LineError", "StrikeClause", "number_value", "parse_release_line"]
 
 NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "another": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-}  # fmt: skip
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "another": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+}
 _NUMBER = r"(?:\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 _DIRECTION = r"(?:north|south|east|west|northeast|northwest|southeast|southwest)"
 _QUALIFIER = (
@@ -173,8 +195,9 @@ def _clause(sentence: str, country: str | None) -> StrikeClause | None:
         region, qualifier_text, raw = raw[: nested.start()].strip(), nested["qual"], nested["place"]
     else:
         qualifier_text = m["qual"]
-    inside = re.match(r"^(?P<place>.+?)\s+in\s+(?P<region>(?:the\s+)?[\w' -]+?\s+province)$", raw,
-                      re.IGNORECASE)  # fmt: skip
+    inside = re.match(
+        r"^(?P<place>.+?)\s+in\s+(?P<region>(?:the\s+)?[\w' -]+?\s+province)$", raw, re.IGNORECASE
+    )
     if inside:
         raw, region = inside["place"], inside["region"]
     places = tuple(p.strip() for p in re.split(r"\s+and\s+", raw) if p.strip())

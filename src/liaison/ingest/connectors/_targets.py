@@ -19,15 +19,31 @@ __all__ = ["Category", "Target", "parse_targets"]
 
 #: Effect verbs (any inflection of the stem) → claimed effect (docs/records.md).
 EFFECTS: tuple[tuple[str, str], ...] = (
-    ("destroy", "destroyed"), ("eliminat", "destroyed"), ("neutraliz", "destroyed"),
+    ("destroy", "destroyed"),
+    ("eliminat", "destroyed"),
+    ("neutraliz", "destroyed"),
     ("kill", "destroyed"),
-    ("damag", "damaged"), ("degrad", "damaged"), ("crater", "damaged"), ("disabl", "damaged"),
-    ("immobiliz", "damaged"), ("breach", "damaged"), ("sever", "damaged"), ("wound", "damaged"),
+    ("damag", "damaged"),
+    ("degrad", "damaged"),
+    ("crater", "damaged"),
+    ("disabl", "damaged"),
+    ("immobiliz", "damaged"),
+    ("breach", "damaged"),
+    ("sever", "damaged"),
+    ("wound", "damaged"),
     ("injur", "damaged"),
-    ("struck", "struck"), ("stuck", "struck"), ("strik", "struck"), ("engag", "struck"),
-    ("hit", "struck"), ("suppress", "struck"), ("target", "struck"), ("attack", "struck"),
-    ("denied", "struck"), ("deny", "struck"), ("halt", "struck"),
-)  # fmt: skip
+    ("struck", "struck"),
+    ("stuck", "struck"),
+    ("strik", "struck"),
+    ("engag", "struck"),
+    ("hit", "struck"),
+    ("suppress", "struck"),
+    ("target", "struck"),
+    ("attack", "struck"),
+    ("denied", "struck"),
+    ("deny", "struck"),
+    ("halt", "struck"),
+)
 _VERB = re.compile(
     r"\b(?:(?:heavily|successfully|also)\s+)?(?P<verb>destroy(?:ed|ing)?|eliminat(?:ed|ing)|"
     r"neutraliz(?:ed|ing)|kill(?:ed|ing)|damag(?:ed|ing)|degrad(?:ed|ing)|crater(?:ed|ing)|"
@@ -134,8 +150,9 @@ def _items(phrase: str) -> list[str]:
     phrase = _SPLIT_COUNT.sub(_sum_counts, phrase)
     protected = _COMPOUNDS.sub(lambda m: m.group(0).replace(" ", "_"), phrase)
     protected = re.sub(r"\([^)]*\)", " ", protected)  # "(VBIED)" repeats the name
-    parts = re.split(r",\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+|\s+plus\s+",
-                     protected)  # fmt: skip
+    parts = re.split(
+        r",\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+|\s+plus\s+", protected
+    )
     return [p.replace("_", " ").strip() for p in parts if p and p.strip(" ,")]
 
 
@@ -150,8 +167,13 @@ def _target(
     if q is not None and q["q"]:
         count = number_value(q["q"])
         words = words[q.end() :].strip()
-    noun = re.sub(r"^(?:of\s+)?(?:isil|isis|daesh)(?:[- ](?:occupied|held|used|controlled|"
-                  r"operated))?\s+", "", words, flags=re.IGNORECASE).strip()  # fmt: skip
+    noun = re.sub(
+        r"^(?:of\s+)?(?:isil|isis|daesh)(?:[- ](?:occupied|held|used|controlled|"
+        r"operated))?\s+",
+        "",
+        words,
+        flags=re.IGNORECASE,
+    ).strip()
     if not noun or noun.lower() in ("others", "more", "one", "another"):
         # "damaged one ISIL tank and destroyed another": the same kind of target
         if previous is None or (not noun and count is None):

@@ -29,15 +29,38 @@ from liaison.records import EXT_HARM_ALLEGATION, EXT_STRIKE_REPORT
 __all__ = ["MgrsCheck", "NlModSettings", "check_mgrs", "nl_mod_items", "read_log"]
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "mrt": 3, "apr": 4, "may": 5, "mei": 5, "jun": 6, "jul": 7,
-    "aug": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12,
-}  # fmt: skip
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "mrt": 3,
+    "apr": 4,
+    "may": 5,
+    "mei": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "okt": 10,
+    "nov": 11,
+    "dec": 12,
+}
 _COLUMNS = {
-    "date": "Employment date", "begin": "Time begin (Z)", "end": "Time end (Z)",
-    "mgrs": "Position MGRS", "lat": "Position LAT", "lon": "Position LONG", "mission": "Mission",
-    "town": "Town", "province": "Province", "country": "Country", "cde": "Possible CDE issue",
-    "comment": "Comment", "weather": "Weather", "terrain": "Terrain",
-}  # fmt: skip
+    "date": "Employment date",
+    "begin": "Time begin (Z)",
+    "end": "Time end (Z)",
+    "mgrs": "Position MGRS",
+    "lat": "Position LAT",
+    "lon": "Position LONG",
+    "mission": "Mission",
+    "town": "Town",
+    "province": "Province",
+    "country": "Country",
+    "cde": "Possible CDE issue",
+    "comment": "Comment",
+    "weather": "Weather",
+    "terrain": "Terrain",
+}
 _REQUIRED = ("date", "begin", "mgrs", "lat", "lon")
 _SOURCE = "Netherlands MoD, Dutch airstrikes in Operation Inherent Resolve (released 2023-03-30)"
 
@@ -114,7 +137,7 @@ def read_log(path: Path) -> tuple[list[str], list[dict[str, str]]]:
             f"{path.name}: not the Netherlands MoD strike log: column(s) {', '.join(missing)} "
             f"missing (it has: {', '.join(names[:8]) or 'none'})"
         )
-    rows = []
+    rows: list[dict[str, str]] = []
     for cells in reader:
         if not any(c.strip() for c in cells):
             rows.append({})
@@ -146,12 +169,24 @@ def nl_mod_items(
             checks["within-tolerance"] += 1
         else:
             checks["mismatch"] += 1
-            worst.append((row.check.distance_m, f"{where}: {values['mgrs']} vs "
-                          f"{row.latitude:.5f}, {row.longitude:.5f}"))  # fmt: skip
-            findings.flag(where, "mgrs-latlong-mismatch",
-                          f"{values['mgrs']} is {row.check.distance_m:,.0f} m from "
-                          f"{row.latitude:.5f}, {row.longitude:.5f}")  # fmt: skip
-        key = (values["date"], values["begin"], values.get("end", ""), row.check.grid)
+            worst.append(
+                (
+                    row.check.distance_m,
+                    f"{where}: {values['mgrs']} vs {row.latitude:.5f}, {row.longitude:.5f}",
+                )
+            )
+            findings.flag(
+                where,
+                "mgrs-latlong-mismatch",
+                f"{values['mgrs']} is {row.check.distance_m:,.0f} m from "
+                f"{row.latitude:.5f}, {row.longitude:.5f}",
+            )
+        key: tuple[Any, ...] = (
+            values["date"],
+            values["begin"],
+            values.get("end", ""),
+            row.check.grid,
+        )
         if not settings.group_rows:
             key = (*key, n)
         held = strikes.get(key)
@@ -214,15 +249,21 @@ def _records(
     findings: Findings,
 ) -> Iterator[Item]:
     v = row.values
-    where = f"{path.name} line {row.n}" + (f" (+{len(row.rows) - 1} rows)" if len(row.rows) > 1
-                                            else "")  # fmt: skip
+    where = f"{path.name} line {row.n}" + (
+        f" (+{len(row.rows) - 1} rows)" if len(row.rows) > 1 else ""
+    )
     ident = f"nl-mod-oir/{v['date']}/{v['begin']}/{row.check.grid}/{row.n}"
     stamp = row.start.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    precision = 100.0 if row.check.distance_m <= settings.mgrs_tolerance_m else max(
-        100.0, row.check.distance_m if math.isfinite(row.check.distance_m) else 1_000.0
+    precision = (
+        100.0
+        if row.check.distance_m <= settings.mgrs_tolerance_m
+        else max(100.0, row.check.distance_m if math.isfinite(row.check.distance_m) else 1_000.0)
     )
-    point: dict[str, Any] = {"latitude": row.latitude, "longitude": row.longitude,
-                             "precision": round(precision)}  # fmt: skip
+    point: dict[str, Any] = {
+        "latitude": row.latitude,
+        "longitude": row.longitude,
+        "precision": round(precision),
+    }
     town = " ".join(v.get("town", "").split())
     if town:
         point["place_name"] = town
@@ -231,13 +272,20 @@ def _records(
         place, _ = ctx.gazetteer.nearest(row.latitude, row.longitude)
         if place.country:
             country = place.country
-            findings.flag(where, "country-from-nearest-place",
-                          f"no Country; nearest gazetteer place {place.name} ({place.country})")  # fmt: skip
+            findings.flag(
+                where,
+                "country-from-nearest-place",
+                f"no Country; nearest gazetteer place {place.name} ({place.country})",
+            )
     if country:
         point["country"] = country
     cde = _cde(v, settings)
-    common = {"spec_version": "2.1", "created": stamp, "modified": stamp,
-              "created_by_ref": ctx.created_by_ref}  # fmt: skip
+    common = {
+        "spec_version": "2.1",
+        "created": stamp,
+        "modified": stamp,
+        "created_by_ref": ctx.created_by_ref,
+    }
     sid = record_id("liaison-strike-report", ctx.created_by_ref, ident)
     mission = v.get("mission", "").strip()
     strike: dict[str, Any] = {
@@ -260,7 +308,7 @@ def _records(
         "external_references": [{"source_name": _SOURCE, "description": f"rows {_span(row.rows)}"}],
         "x_nl_mod": _provenance(row),
         "extensions": {EXT_STRIKE_REPORT: {"extension_type": "new-sdo"}},
-    }  # fmt: skip
+    }
     if mission:
         strike["target_description"] = f"{mission} mission"
     if cde is not None:
@@ -291,8 +339,11 @@ def _records(
 
 def _provenance(row: _Row) -> dict[str, Any]:
     v = row.values
-    out: dict[str, Any] = {"rows": row.rows, "mgrs": v["mgrs"],
-                           "mgrs_same_square": row.check.same_square}  # fmt: skip
+    out: dict[str, Any] = {
+        "rows": row.rows,
+        "mgrs": v["mgrs"],
+        "mgrs_same_square": row.check.same_square,
+    }
     if math.isfinite(row.check.distance_m):
         out["mgrs_distance_m"] = round(row.check.distance_m, 1)
     out.update({k: v[k] for k in ("mission", "province", "weather", "terrain") if v.get(k)})

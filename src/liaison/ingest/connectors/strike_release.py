@@ -43,8 +43,12 @@ __all__ = [
     "strike_release_items",
 ]
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}  # fmt: skip
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 _DATE_LINE = re.compile(
     r"\b(?P<month>January|February|March|April|May|June|July|August|September|October|"
     r"November|December)\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4})\b"
@@ -112,8 +116,11 @@ def categories_of(settings: StrikeReleaseSettings) -> list[Category]:
     out = []
     for n, row in enumerate(settings.categories, start=1):
         try:
-            out.append(Category(row["name"], re.compile(row["pattern"], re.IGNORECASE),
-                                row.get("logistics")))  # fmt: skip
+            out.append(
+                Category(
+                    row["name"], re.compile(row["pattern"], re.IGNORECASE), row.get("logistics")
+                )
+            )
         except (KeyError, re.error) as exc:
             raise ConnectorError(f"categories #{n}: {exc}") from exc
     return out
@@ -145,8 +152,10 @@ def _csv_lines(path: Path, text: str, settings: StrikeReleaseSettings) -> list[R
         where = f"{path.name} line {n}"
         released = _parse_date(row[columns["date"]])
         if released is None:
-            raise ConnectorError(f"{where}: field 'date': {row[columns['date']]!r} is not a date "
-                                 "(M/D/YYYY or YYYY-MM-DD)")  # fmt: skip
+            raise ConnectorError(
+                f"{where}: field 'date': {row[columns['date']]!r} is not a date "
+                "(M/D/YYYY or YYYY-MM-DD)"
+            )
         day = released - timedelta(days=settings.strike_day_offset)
         country = row.get(columns["country"]) if "country" in columns else None
         out.append(ReleaseLine(released, day, day, country, row[columns["line"]] or "", where))
@@ -213,8 +222,9 @@ def strike_release_items(
                 findings.explain(where, "place-not-in-gazetteer", place)
                 continue
             ident = f"strike-release/{key}/{repeats[key]}/{n}"
-            yield from _records(line, clause, ident, place, party, ctx, settings, categories,
-                                where, findings)  # fmt: skip
+            yield from _records(
+                line, clause, ident, place, party, ctx, settings, categories, where, findings
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,26 +305,35 @@ def _records(
         findings.flag(where, "no-target-recognised", clause.text[:100])
     group = _target_group(ctx, settings, clause.text)
     stamp = f"{line.released.isoformat()}T00:00:00.000Z"
-    window = {"time_start": f"{line.first_day.isoformat()}T00:00:00Z",
-              "time_end": f"{line.last_day.isoformat()}T23:59:59Z"}  # fmt: skip
-    point: dict[str, Any] = {"latitude": round(place.latitude, 6),
-                             "longitude": round(place.longitude, 6),
-                             "precision": round(place.precision), "place_name": place.name}  # fmt: skip
+    window = {
+        "time_start": f"{line.first_day.isoformat()}T00:00:00Z",
+        "time_end": f"{line.last_day.isoformat()}T23:59:59Z",
+    }
+    point: dict[str, Any] = {
+        "latitude": round(place.latitude, 6),
+        "longitude": round(place.longitude, 6),
+        "precision": round(place.precision),
+        "place_name": place.name,
+    }
     if place.country:
         point["country"] = place.country
         section = country_code(clause.country or line.country)
         if section and section != place.country:
-            findings.flag(where, "place-outside-section-country",
-                          f"{place.name} is in {place.country}, the release says {section}")  # fmt: skip
+            findings.flag(
+                where,
+                "place-outside-section-country",
+                f"{place.name} is in {place.country}, the release says {section}",
+            )
     if any(m.elsewhere for m in place.matches):
-        findings.flag(where, "gazetteers-disagree", "; ".join(
-            f"{m.place.name} ({m.place.source}) vs {e.name} ({e.source}), "
-            f"{distance_m(m.place.latitude, m.place.longitude, e.latitude, e.longitude) / 1000:.0f} km"
-            for m in place.matches for e in m.elsewhere[:1]))  # fmt: skip
+        findings.flag(where, "place-name-elsewhere-too", _elsewhere(place))
     first = targets[0] if targets else None
     sid = record_id("liaison-strike-report", ctx.created_by_ref, ident)
-    common = {"spec_version": "2.1", "created": stamp, "modified": stamp,
-              "created_by_ref": ctx.created_by_ref}  # fmt: skip
+    common = {
+        "spec_version": "2.1",
+        "created": stamp,
+        "modified": stamp,
+        "created_by_ref": ctx.created_by_ref,
+    }
     reference = {
         "source_name": "CJTF-OIR strike release",
         "description": f"release of {line.released.isoformat()}: {clean_line(line.text)}",
@@ -365,6 +384,16 @@ def _records(
         yield Item(obj, where)
 
 
+def _elsewhere(place: _Located) -> str:
+    """The gazetteer entries of the same name far from the one chosen."""
+    out = []
+    for m in place.matches:
+        for e in m.elsewhere[:1]:
+            km = distance_m(m.place.latitude, m.place.longitude, e.latitude, e.longitude) / 1000
+            out.append(f"{m.place.name} ({m.place.source}) vs {e.name} ({e.source}), {km:.0f} km")
+    return "; ".join(out)
+
+
 def _logistics(targets: list[Target]) -> dict[str, int | None]:
     """Logistics kind → targets counted (None when some count is not given)."""
     out: dict[str, int | None] = {}
@@ -401,11 +430,15 @@ def _provenance(line: ReleaseLine, clause: StrikeClause, place: _Located) -> dic
         "qualifier": clause.qualifier,
         "place_text": " and ".join(clause.places),
         "geocode": [
-            {"name": m.place.name, "source": m.place.source, "method": m.method,
-             "score": round(m.score, 1)}
+            {
+                "name": m.place.name,
+                "source": m.place.source,
+                "method": m.method,
+                "score": round(m.score, 1),
+            }
             for m in place.matches
         ],
-    }  # fmt: skip
+    }
     if clause.region:
         out["region"] = clause.region
     return out

@@ -36,16 +36,24 @@ if TYPE_CHECKING:
 
 __all__ = ["NearbyStrikes", "SyrianArchiveSettings", "casualties", "syrian_archive_items"]
 
-_REQUIRED = ("Description", "City", "Neighborhood", "Latitude", "Longitude", "Violation_Type",
-             "Recording_Date")  # fmt: skip
+_REQUIRED = (
+    "Description",
+    "City",
+    "Neighborhood",
+    "Latitude",
+    "Longitude",
+    "Violation_Type",
+    "Recording_Date",
+)
 _KILLED = re.compile(
     r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|a)\s+"
     r"(?:\w+\s+){0,3}?(?:were\s+|was\s+)?(?:killed|dead|died|martyred|martyrs|bodies)",
     re.IGNORECASE,
 )
-_KILLING = re.compile(r"\bkilling\s+(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten)",
-                      re.IGNORECASE)  # fmt: skip
+_KILLING = re.compile(
+    r"\bkilling\s+(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten)", re.IGNORECASE
+)
 
 
 class SyrianArchiveSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -95,8 +103,9 @@ class NearbyStrikes:
         from liaison.store import Query
 
         start = int(datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp() * 1000)
-        end = int(datetime(last.year, last.month, last.day, 23, 59, 59, tzinfo=UTC).timestamp()
-                  * 1000)  # fmt: skip
+        end = int(
+            datetime(last.year, last.month, last.day, 23, 59, 59, tzinfo=UTC).timestamp() * 1000
+        )
         by_day: dict[date, list[tuple[str, str, float, float]]] = {}
         query = Query(kinds=("strike-report",), since_ms=start, until_ms=end, include_revoked=False)
         for v in node.store.query(query):
@@ -107,9 +116,9 @@ class NearbyStrikes:
             )
         return cls(by_day)
 
-    def near(self, day: date, lat: float, lon: float, radius_m: float, days: int) -> list[
-        tuple[float, str, str]
-    ]:
+    def near(
+        self, day: date, lat: float, lon: float, radius_m: float, days: int
+    ) -> list[tuple[float, str, str]]:
         """(distance, id, party) of the strike reports near a point and day, nearest first."""
         out = []
         for d in range(-days, days + 1):
@@ -173,9 +182,10 @@ def syrian_archive_items(
     if nearby is None and incidents and ctx.node is not None:
         days = [i.day for i in incidents.values()]
         nearby = NearbyStrikes.of_node(
-            ctx.node, min(days) - timedelta(days=settings.link_days),
+            ctx.node,
+            min(days) - timedelta(days=settings.link_days),
             max(days) + timedelta(days=settings.link_days),
-        )  # fmt: skip
+        )
     findings.notes["incidents"] = f"{len(incidents):,} incidents from {findings.rows:,} rows"
     grades: dict[str, int] = {}
     for incident in incidents.values():
@@ -199,24 +209,43 @@ def _records(
     where = f"{path.name} row {incident.lines[0]}" + (
         f" (+{len(incident.lines) - 1} rows)" if len(incident.lines) > 1 else ""
     )
-    refs = sorted({r.get("Reference_Code") or f"row {n}" for r, n in zip(incident.rows,
-                                                                          incident.lines)})  # fmt: skip
+    refs = sorted(
+        {
+            r.get("Reference_Code") or f"row {n}"
+            for r, n in zip(incident.rows, incident.lines, strict=True)
+        }
+    )
     ident = f"syrian-archive/{incident.kind}/{incident.day}/{refs[0]}"
     stamp = f"{incident.day.isoformat()}T00:00:00.000Z"
-    common = {"spec_version": "2.1", "created": stamp, "modified": stamp,
-              "created_by_ref": ctx.created_by_ref}  # fmt: skip
-    window = {"time_start": f"{incident.day.isoformat()}T00:00:00Z",
-              "time_end": f"{incident.day.isoformat()}T23:59:59Z"}  # fmt: skip
-    point = {"latitude": round(incident.latitude, 6), "longitude": round(incident.longitude, 6),
-             "precision": round(incident.precision), "place_name": incident.place,
-             "country": "SY"}  # fmt: skip
+    common = {
+        "spec_version": "2.1",
+        "created": stamp,
+        "modified": stamp,
+        "created_by_ref": ctx.created_by_ref,
+    }
+    window = {
+        "time_start": f"{incident.day.isoformat()}T00:00:00Z",
+        "time_end": f"{incident.day.isoformat()}T23:59:59Z",
+    }
+    point = {
+        "latitude": round(incident.latitude, 6),
+        "longitude": round(incident.longitude, 6),
+        "precision": round(incident.precision),
+        "place_name": incident.place,
+        "country": "SY",
+    }
     party_name = settings.alleged_parties.get(incident.kind)
     party = ctx.party(party_name) if party_name else None
     channels = {(_na(r.get("Source")) or "").casefold() for r in incident.rows} - {""}
     links = []
     if nearby is not None:
-        links = nearby.near(incident.day, incident.latitude, incident.longitude,
-                            settings.link_radius_m, settings.link_days)  # fmt: skip
+        links = nearby.near(
+            incident.day,
+            incident.latitude,
+            incident.longitude,
+            settings.link_radius_m,
+            settings.link_days,
+        )
     others = [sid for _, sid, p in links if party is None or p != party]
     own = [sid for _, sid, p in links if party is not None and p == party]
     if others and party is not None:
@@ -225,8 +254,11 @@ def _records(
         grading = "fair"
     else:
         grading = "weak"
-    killed = [k for k in (casualties(_na(r.get("Description")) or "") for r in incident.rows)
-              if k is not None]  # fmt: skip
+    killed = [
+        k
+        for k in (casualties(_na(r.get("Description")) or "") for r in incident.rows)
+        if k is not None
+    ]
     sources = _sources(incident.rows)
     harm: dict[str, Any] = {
         "type": "liaison-harm-allegation",
@@ -237,8 +269,11 @@ def _records(
         "grading": grading,
         "description": (_na(first.get("Description")) or incident.kind).strip(),
         "external_references": [_reference(r) for r in incident.rows][:50],
-        "x_syrian_archive": {"violation_type": incident.kind, "rows": incident.lines,
-                             "sources": len(channels)},  # fmt: skip
+        "x_syrian_archive": {
+            "violation_type": incident.kind,
+            "rows": incident.lines,
+            "sources": len(channels),
+        },
         "extensions": {EXT_HARM_ALLEGATION: {"extension_type": "new-sdo"}},
     }
     if sources:
@@ -324,7 +359,9 @@ def _locate(
         if match is not None:
             p = match.place
             return p.latitude, p.longitude, settings.city_precision_m, place, True
-    return f"no coordinates, and neither Neighborhood {hood!r} nor City {city!r} is in the gazetteer"
+    return (
+        f"no coordinates, and neither Neighborhood {hood!r} nor City {city!r} is in the gazetteer"
+    )
 
 
 def _na(value: str | None) -> str | None:

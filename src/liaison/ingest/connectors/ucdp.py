@@ -76,7 +76,8 @@ def read_table(path: Path) -> list[dict[str, Any]]:
             f"{path.name}: not a UCDP GED table: column(s) {', '.join(missing)} missing "
             f"(it has: {', '.join(df.columns[:12])}{', …' if len(df.columns) > 12 else ''})"
         )
-    return df.to_dicts()
+    rows: list[dict[str, Any]] = df.to_dicts()
+    return rows
 
 
 def ucdp_items(
@@ -132,14 +133,22 @@ def _records(
     sides = [_groups(ctx, row.get("side_a")), _groups(ctx, row.get("side_b"))]
     t_start, t_end = f"{start.isoformat()}T00:00:00Z", f"{end.isoformat()}T23:59:59Z"
     stamp = f"{(settings.version_date or start).isoformat()}T00:00:00.000Z"
-    common = {"spec_version": "2.1", "created": stamp, "modified": stamp,
-              "created_by_ref": ctx.created_by_ref}  # fmt: skip
+    common = {
+        "spec_version": "2.1",
+        "created": stamp,
+        "modified": stamp,
+        "created_by_ref": ctx.created_by_ref,
+    }
     made = 0
     if dated:
         made += 1
         findings.made("liaison-event")
-        yield Item(_event(row, ucdp_id, sides, t_start, t_end, point, common, ctx, settings,
-                          where, findings), where)  # fmt: skip
+        yield Item(
+            _event(
+                row, ucdp_id, sides, t_start, t_end, point, common, ctx, settings, where, findings
+            ),
+            where,
+        )
     credibility = settings.credibility if dated else settings.year_only_credibility
     key = "ucdp-ged" if dated else "ucdp-ged-year"
     seen: set[str] = set()
@@ -148,8 +157,13 @@ def _records(
             continue
         seen.add(spec.name)
         gid = ctx.group(spec.name)
-        ext = {"extension_type": "property-extension", "presence_kind": "sighting", **point,
-               "reliability": settings.reliability, "credibility": credibility}  # fmt: skip
+        ext = {
+            "extension_type": "property-extension",
+            "presence_kind": "sighting",
+            **point,
+            "reliability": settings.reliability,
+            "credibility": credibility,
+        }
         made += 1
         findings.made("sighting")
         yield Item(
@@ -215,8 +229,9 @@ def _event(
 def _fatalities(row: dict[str, Any], where: str, findings: Findings) -> dict[str, Any]:
     low, best, high = (_int(row.get(k)) for k in ("low", "best", "high"))
     if best is None:
-        parts = [_int(row.get(k)) for k in ("deaths_a", "deaths_b", "deaths_civilians",
-                                              "deaths_unknown")]  # fmt: skip
+        parts = [
+            _int(row.get(k)) for k in ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
+        ]
         best = sum(p for p in parts if p is not None) if any(p is not None for p in parts) else None
     figures = {"fatalities_low": low, "fatalities_best": best, "fatalities_high": high}
     present = [v for v in (low, best, high) if v is not None]
@@ -224,8 +239,11 @@ def _fatalities(row: dict[str, Any], where: str, findings: Findings) -> dict[str
         # Kept and flagged: the best estimate is what the method reads; the
         # published figures stay in the record verbatim.
         findings.flag(where, "fatalities-not-ordered", f"low {low}, best {best}, high {high}")
-        return {"fatalities_best": best, "labels": ["fatalities-not-ordered"],
-                "x_ucdp_fatalities": {"low": low, "best": best, "high": high}}  # fmt: skip
+        return {
+            "fatalities_best": best,
+            "labels": ["fatalities-not-ordered"],
+            "x_ucdp_fatalities": {"low": low, "best": best, "high": high},
+        }
     return {k: v for k, v in figures.items() if v is not None}
 
 

@@ -200,8 +200,11 @@ class Gazetteer:
     ) -> Match:
         def rank(i: int) -> tuple[int, int, int]:
             p = self.places[i]
-            return (0 if country and p.country == country else 1, self._priority[i],
-                    -(p.population or 0))  # fmt: skip
+            return (
+                0 if country and p.country == country else 1,
+                self._priority[i],
+                -(p.population or 0),
+            )
 
         ordered = sorted(dict.fromkeys(found), key=rank)
         best = self.places[ordered[0]]
@@ -210,9 +213,11 @@ class Gazetteer:
             for i in dict.fromkeys(related)
             if self.places[i].source != best.source
             and (country is None or self.places[i].country in (None, country))
-            and distance_m(best.latitude, best.longitude,
-                           self.places[i].latitude, self.places[i].longitude) > CONFLICT_M
-        )  # fmt: skip
+            and distance_m(
+                best.latitude, best.longitude, self.places[i].latitude, self.places[i].longitude
+            )
+            > CONFLICT_M
+        )
         return Match(text, best, method, score, len(ordered), elsewhere)
 
     def _not_found(self, name: str) -> str:

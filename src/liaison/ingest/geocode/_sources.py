@@ -24,9 +24,17 @@ __all__ = [
 
 #: Countries of the theatre (ISO alpha-2 → English name), for ``country_code``.
 _COUNTRY_NAMES = {
-    "syria": "SY", "syrian arab republic": "SY", "iraq": "IQ", "turkey": "TR", "turkiye": "TR",
-    "jordan": "JO", "lebanon": "LB", "israel": "IL", "iran": "IR", "saudi arabia": "SA",
-}  # fmt: skip
+    "syria": "SY",
+    "syrian arab republic": "SY",
+    "iraq": "IQ",
+    "turkey": "TR",
+    "turkiye": "TR",
+    "jordan": "JO",
+    "lebanon": "LB",
+    "israel": "IL",
+    "iran": "IR",
+    "saudi arabia": "SA",
+}
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff' .\-ʿʾ’]+")
 
 
@@ -114,8 +122,18 @@ def syrian_archive_places(path: Path, *, source: str | None = None) -> list[Plac
                 continue
             arabic = str(item.get("arabic_name") or "").strip().strip("\u200f\u200e")
             region = str(item.get("region") or "").strip().title() or None
-            out.append(Place(name, lat, lon, "SY", source or path.name, 1_000.0, region=region,
-                             aliases=(arabic,) if arabic else ()))  # fmt: skip
+            out.append(
+                Place(
+                    name,
+                    lat,
+                    lon,
+                    "SY",
+                    source or path.name,
+                    1_000.0,
+                    region=region,
+                    aliases=(arabic,) if arabic else (),
+                )
+            )
         return out
     out = []
     for r in _table(path, delimiter=","):
@@ -144,8 +162,17 @@ def user_places(path: Path, *, source: str | None = None) -> list[Place]:
             raise GeocodeError(f"{path.name} row {n}: ({lat}, {lon}) is not a WGS 84 point")
         aliases = tuple(a.strip() for a in (r.get("aliases") or "").split(";") if a.strip())
         radius = _maybe_float(r.get("radius_m")) or 3_000.0
-        out.append(Place(name, lat, lon, country_code(r.get("country")), source or path.name,
-                         radius, aliases=aliases))  # fmt: skip
+        out.append(
+            Place(
+                name,
+                lat,
+                lon,
+                country_code(r.get("country")),
+                source or path.name,
+                radius,
+                aliases=aliases,
+            )
+        )
     return out
 
 
