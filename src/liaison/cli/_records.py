@@ -74,7 +74,7 @@ def ingest(
                 disable=not console.is_terminal,
             ) as bar:
                 task = bar.add_task("ingest", total=None)
-                advance = lambda n, t=task: bar.advance(t, n)  # type: ignore[misc]  # noqa: E731
+                advance = lambda n, t=task: bar.advance(t, n)  # noqa: E731
                 found: list[str] = []
                 if fmt in CONNECTOR_FORMATS:
                     options = {"release_date": release_date, "party": party}
