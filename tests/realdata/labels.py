@@ -20,8 +20,9 @@ from liaison.ingest.connectors.strike_release import (
 )
 
 LABELS = Path(__file__).parent / "fixtures" / "target_labels.txt"
+HELD_OUT = Path(__file__).parent / "fixtures" / "target_labels_heldout.txt"
 
-__all__ = ["LABELS", "Measure", "labelled_lines", "measure", "read_labels"]
+__all__ = ["HELD_OUT", "LABELS", "Measure", "labelled_lines", "measure", "read_labels"]
 
 Item = tuple[str, str]  # (category, effect)
 
@@ -83,9 +84,9 @@ class Measure:
         )
 
 
-def measure(all_csv: Path) -> Measure:
+def measure(all_csv: Path, labels_file: Path = LABELS) -> Measure:
     """Run the parser on every labelled line and compare with the labels."""
-    labels = read_labels()
+    labels = read_labels(labels_file)
     lines = labelled_lines(all_csv, set(labels))
     missing = set(labels) - set(lines)
     assert not missing, f"labelled lines not in the shared data: {sorted(missing)[:5]}"
@@ -150,7 +151,7 @@ _ = Context  # the labels use the connector's own tables, no node
 if __name__ == "__main__":
     import sys
 
-    m = measure(Path(sys.argv[1]))
+    m = measure(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else LABELS)
     print(f"{m.lines} lines")
     print(table(m))
     print(f"counts equal: {m.counts_equal}/{m.counts_compared}")
