@@ -10,8 +10,8 @@ docs/connectors.md.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,48 +37,12 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class _Connector:
-    settings_name: str
-    load: Callable[[], tuple[type[Any], Callable[..., Iterator[Item]]]]
-
-
-def _ucdp() -> tuple[type[Any], Callable[..., Iterator[Item]]]:
-    from liaison.ingest.connectors.ucdp import UcdpSettings, ucdp_items
-
-    return UcdpSettings, ucdp_items
-
-
-def _strike_release() -> tuple[type[Any], Callable[..., Iterator[Item]]]:
-    from liaison.ingest.connectors.strike_release import (
-        StrikeReleaseSettings,
-        strike_release_items,
-    )
-
-    return StrikeReleaseSettings, strike_release_items
-
-
-def _nl_mod() -> tuple[type[Any], Callable[..., Iterator[Item]]]:
-    from liaison.ingest.connectors.nl_mod import NlModSettings, nl_mod_items
-
-    return NlModSettings, nl_mod_items
-
-
-def _syrian_archive() -> tuple[type[Any], Callable[..., Iterator[Item]]]:
-    from liaison.ingest.connectors.syrian_archive import (
-        SyrianArchiveSettings,
-        syrian_archive_items,
-    )
-
-    return SyrianArchiveSettings, syrian_archive_items
-
-
-#: ``--format`` name → connector.
-_CONNECTORS: dict[str, _Connector] = {
-    "ucdp": _Connector("ucdp", _ucdp),
-    "strike-release": _Connector("strike-release", _strike_release),
-    "nl-mod": _Connector("nl-mod", _nl_mod),
-    "syrian-archive": _Connector("syrian-archive", _syrian_archive),
+#: ``--format`` name → (module, settings class, items function); imported on use.
+_CONNECTORS: dict[str, tuple[str, str, str]] = {
+    "ucdp": ("ucdp", "UcdpSettings", "ucdp_items"),
+    "strike-release": ("strike_release", "StrikeReleaseSettings", "strike_release_items"),
+    "nl-mod": ("nl_mod", "NlModSettings", "nl_mod_items"),
+    "syrian-archive": ("syrian_archive", "SyrianArchiveSettings", "syrian_archive_items"),
 }
 FORMATS = tuple(_CONNECTORS)
 
@@ -94,11 +58,12 @@ def connector_items(
 ) -> tuple[Iterator[Item], Findings]:
     """The records of ``path`` read by connector ``format``, and the findings that
     fill in as the records are consumed. Raises ``ConnectorError`` on bad settings."""
-    connector = _CONNECTORS.get(format)
-    if connector is None:
+    if format not in _CONNECTORS:
         raise ConnectorError(f"unknown format {format!r} (known: {', '.join(FORMATS)})")
-    cls, make = connector.load()
-    settings, table = load_settings(connector.settings_name, cls, mapping, options)
+    name, settings_class, items_function = _CONNECTORS[format]
+    module = importlib.import_module(f"liaison.ingest.connectors.{name}")
+    cls, make = getattr(module, settings_class), getattr(module, items_function)
+    settings, table = load_settings(format, cls, mapping, options)
     files = [Path(f) for f in getattr(settings, "gazetteers", ())]
     if gazetteer is None and files:
         base = mapping.parent if mapping is not None else Path.cwd()

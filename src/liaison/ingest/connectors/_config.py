@@ -12,7 +12,7 @@ import msgspec
 
 from liaison.ingest._sources import SourceError
 
-__all__ = ["ConnectorError", "load_settings", "load_table", "merge"]
+__all__ = ["ConnectorError", "load_settings", "load_table", "merge", "read_text"]
 
 T = TypeVar("T")
 
@@ -21,6 +21,16 @@ class ConnectorError(SourceError):
     """A connector cannot run: bad settings, unreadable input, missing columns.
 
     A ``SourceError``: the ingest refuses the source as a whole, and audits why."""
+
+
+def read_text(path: Path) -> str:
+    """A source file's text (UTF-8, byte-order mark dropped), or a clear refusal."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConnectorError(f"{path}: cannot open: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConnectorError(f"{path.name}: not UTF-8 text ({exc.reason})") from exc
 
 
 def load_table(name: str) -> dict[str, Any]:

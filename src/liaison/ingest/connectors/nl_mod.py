@@ -20,7 +20,7 @@ from typing import Any, Literal
 import msgspec
 
 from liaison.ingest._sources import Item
-from liaison.ingest.connectors._config import ConnectorError
+from liaison.ingest.connectors._config import ConnectorError, read_text
 from liaison.ingest.connectors._context import Context, record_id
 from liaison.ingest.connectors._report import Findings
 from liaison.ingest.geocode import country_code, distance_m
@@ -121,12 +121,7 @@ class _Row:
 def read_log(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     """The log's rows keyed by the short names of ``_COLUMNS`` (clear error when
     the file is not the MoD's log)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConnectorError(f"{path}: cannot open: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConnectorError(f"{path.name}: not UTF-8 text ({exc.reason})") from exc
+    text = read_text(path)
     reader = csv.reader(text.splitlines(), delimiter=";")
     header = next(reader, [])
     names = [h.replace("(UNCLASS)", "").replace("(UNDCLASS)", "").strip() for h in header]

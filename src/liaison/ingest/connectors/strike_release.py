@@ -25,7 +25,7 @@ from typing import Any, Literal
 import msgspec
 
 from liaison.ingest._sources import Item
-from liaison.ingest.connectors._config import ConnectorError
+from liaison.ingest.connectors._config import ConnectorError, read_text
 from liaison.ingest.connectors._context import Context, record_id
 from liaison.ingest.connectors._release_text import LineError, StrikeClause, parse_release_line
 from liaison.ingest.connectors._report import Findings
@@ -128,12 +128,7 @@ def categories_of(settings: StrikeReleaseSettings) -> list[Category]:
 
 def read_release(path: Path, settings: StrikeReleaseSettings) -> list[ReleaseLine]:
     """The strike lines of a release text, or of a CSV of ``date`` + ``line``."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConnectorError(f"{path}: cannot open: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConnectorError(f"{path.name}: not UTF-8 text ({exc.reason})") from exc
+    text = read_text(path)
     if path.suffix.lower() in (".csv", ".tsv"):
         return _csv_lines(path, text, settings)
     return _text_lines(path, text, settings)

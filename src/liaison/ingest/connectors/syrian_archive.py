@@ -24,7 +24,7 @@ import msgspec
 import orjson
 
 from liaison.ingest._sources import Item
-from liaison.ingest.connectors._config import ConnectorError
+from liaison.ingest.connectors._config import ConnectorError, read_text
 from liaison.ingest.connectors._context import Context, record_id
 from liaison.ingest.connectors._release_text import number_value
 from liaison.ingest.connectors._report import Findings
@@ -131,12 +131,7 @@ class NearbyStrikes:
 
 def read_rows(path: Path) -> list[dict[str, str]]:
     """The rows of ``violations.csv`` (clear error when the columns are not there)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConnectorError(f"{path}: cannot open: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConnectorError(f"{path.name}: not UTF-8 text ({exc.reason})") from exc
+    text = read_text(path)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     missing = [c for c in _REQUIRED if c not in (reader.fieldnames or ())]
     if missing:
