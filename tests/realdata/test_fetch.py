@@ -68,7 +68,7 @@ def test_download_from_a_copy_is_verified(
     report = fetch_dataset("nl-mod-oir-strikes", tmp_path / "dl", mirror=url)
     (got,) = report.files
     assert got.path.read_bytes() == (shared / "nl-mod-oir-strikes" / got.path.name).read_bytes()
-    assert not got.already_there
+    assert not got.already_there and got.url == f"{url}/nl-mod-oir-strikes/{got.path.name}"
     again = fetch_dataset("nl-mod-oir-strikes", tmp_path / "dl", mirror=url)
     assert again.files[0].already_there  # verified, not downloaded twice
 

@@ -58,6 +58,7 @@ def fetch(name: str, dest: Path, mirror: str | None) -> None:
     for f in report.files:
         state = "already there, checksum verified" if f.already_there else "downloaded, verified"
         click.echo(f"  {f.path} ({f.size:,} B) sha256 {f.sha256}: {state}")
+        click.echo(f"    from {f.url}")
 
 
 @data.command("real-case")

@@ -30,9 +30,10 @@ class DataFetchError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class FetchedFile:
-    """A file in place: where, its checksum, and whether it was already there."""
+    """A file in place: where, from where, its checksum, whether it was already there."""
 
     path: Path
+    url: str
     sha256: str
     size: int
     already_there: bool
@@ -82,12 +83,12 @@ def fetch_dataset(
     try:
         for f in dataset.files:
             target = directory / f.name
-            if target.is_file() and _sha256(target) == f.sha256:
-                report.files.append(FetchedFile(target, f.sha256, f.size, True))
-                continue
             url = f"{mirror.rstrip('/')}/{dataset.name}/{f.name}" if mirror else f.url
+            if target.is_file() and _sha256(target) == f.sha256:
+                report.files.append(FetchedFile(target, url, f.sha256, f.size, True))
+                continue
             _download(http, url, f, target, progress)
-            report.files.append(FetchedFile(target, f.sha256, f.size, False))
+            report.files.append(FetchedFile(target, url, f.sha256, f.size, False))
     finally:
         if own:
             http.close()
