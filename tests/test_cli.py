@@ -306,6 +306,8 @@ def test_ingest_rejects_file_holds_every_refusal(node_dir: Path, tmp_path: Path)
     assert len(lines) == 2
     assert any("b.json object #" in x and "field 'latitude'" in x for x in lines)
     assert any("field 'means'" in x and "catapult" in x for x in lines)
-    missing = liaison("ingest", "--rejects", str(tmp_path / "no" / "r.txt"), str(tmp_path / "b.json"),
-                      cwd=tmp_path, env=env)  # fmt: skip
+    nowhere = str(tmp_path / "no" / "r.txt")
+    missing = liaison(
+        "ingest", "--rejects", nowhere, str(tmp_path / "b.json"), cwd=tmp_path, env=env
+    )
     assert missing.returncode == 1 and "--rejects" in missing.stderr

@@ -45,7 +45,8 @@ COMMANDS: MappingProxyType[str, tuple[str, str, str]] = MappingProxyType(
                     "Bring every partner's release table up to date (new records, due delays, "
                     "policy)."),
         "serve": ("_exchange", "serve", "Serve this node's release tables over TAXII 2.1."),
-        "sync": ("_exchange", "sync", "Pull, verify and store what partners released to this node."),
+        "sync": ("_exchange", "sync",
+                 "Pull, verify and store what partners released to this node."),
         "simulate": ("_assess", "simulate",
                      "Write a synthetic conflict with known ground truth (STIX bundles + "
                      "ground_truth.json)."),
