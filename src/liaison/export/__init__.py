@@ -116,8 +116,14 @@ def _write(
         return write_csv(tmp, node.store.query(query), kinds), kinds
     seen: set[str] = set()
     versions = _noting_kinds(node.store.query(query), seen)
-    if format == "misp" or profile == "standard":
-        raise ExportError("the MISP format and the standard profile are not built yet")
+    if format == "misp":
+        from liaison.export.misp import write_misp_event
+
+        count = write_misp_event(tmp, versions, node)
+    elif profile == "standard":
+        from liaison.export.standard import write_standard_bundle
+
+        count = write_standard_bundle(tmp, versions, node)
     else:
         count = _write_bundle(tmp, versions, node.new_id("bundle"))
     return count, tuple(sorted(seen))
