@@ -72,10 +72,14 @@ def _relation(field: str) -> str:
     return field.replace("_", "-")
 
 
+def _fields(kind: str) -> list[tuple[str, str]]:
+    """The fields of a kind's object: its own, its point, who reported it."""
+    return [*MISP_FIELDS[kind], *(_POINT if kind in _POINT_KINDS else ()),
+            ("created_by_ref", _TEXT)]  # fmt: skip
+
+
 def _attributes(kind: str) -> list[tuple[str, str]]:
-    fields = list(MISP_FIELDS[kind])
-    if kind in _POINT_KINDS:
-        fields += _POINT
+    fields = _fields(kind)
     out: list[tuple[str, str]] = [("liaison-id", _TEXT)]
     for field, misp_type in fields:
         out.append((_relation(field), misp_type))
@@ -168,8 +172,7 @@ class _Event:
         made = self._new(f"liaison-{kind}", obj["id"], "record", template)
         flat = _flat(obj)
         self._attr(made, "liaison-id", obj["id"], tags)
-        fields = [*MISP_FIELDS[kind], *(_POINT if kind in _POINT_KINDS else ())]
-        for field, _ in fields:
+        for field, _ in _fields(kind):
             value = flat.get(field)
             if value is None:
                 continue

@@ -149,6 +149,9 @@ class _Builder:
             elif isinstance(value, list):
                 value = "; ".join(self.name(v) if isinstance(v, str) else str(v) for v in value)
             lines.append(f"{field}: {value}")
+        creator = self.obj.get("created_by_ref")
+        if creator:
+            lines.append(f"reported_by: {self.name(creator)} ({creator})")
         lines.append(f"liaison_id: {self.id}")
         author = self.name(self.obj.get("created_by_ref"))
         return self.make("note", "note", abstract=self.summary(), content="\n".join(lines),
