@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from liaison.cli._common import node_option, opened
+
+if TYPE_CHECKING:
+    from liaison.node import Node
+    from liaison.registry import Entry
 
 
 @click.group()
@@ -73,12 +78,9 @@ def group_list(as_json: bool, node_dir: Path) -> None:
             _print(e, as_json, ", ".join(e.aliases))
 
 
-def _print(entry: object, as_json: bool, note: str) -> None:
+def _print(entry: Entry, as_json: bool, note: str) -> None:
     import orjson
 
-    from liaison.registry import Entry
-
-    assert isinstance(entry, Entry)
     source = f"from {entry.received_from}" if entry.received_from else "local"
     if as_json:
         row = {"id": entry.id, "kind": entry.kind, "name": entry.name,
@@ -89,12 +91,10 @@ def _print(entry: object, as_json: bool, note: str) -> None:
         click.echo(f"{entry.name}\t{entry.id}\t{note}\t{source}")
 
 
-def _release(node: object) -> None:
+def _release(node: Node) -> None:
     """Partners' release tables follow what was stored (as after an ingest)."""
     from liaison.exchange import materialise_releases
-    from liaison.node import Node
 
-    assert isinstance(node, Node)
     released = materialise_releases(node)
     for partner, n in sorted(released.released.items()):
         click.echo(f"released to {partner}: {n}")
