@@ -213,7 +213,11 @@ def _look_up(text: str, c: Column, where: str, names: Names) -> str:
     table = names.get(c.lookup or "", {})
     found = table.get(text) or table.get(text.casefold())
     if found is None:
-        known = ", ".join(sorted(table)[:20]) or f"none; add one with 'liaison {c.lookup} add'"
+        shown: dict[str, str] = {}
+        for name in sorted(table):  # one spelling of each name (capitals sort first)
+            shown.setdefault(name.casefold(), name)
+        listed = sorted(shown.values())
+        known = ", ".join(listed[:20]) or f"none; add one with 'liaison {c.lookup} add'"
         reason = f"unknown {c.lookup} {text!r} (column '{c.column}'; known: {known})"
         raise RowError(where, c.field, reason)
     return found
