@@ -130,3 +130,28 @@ def test_same_export_of_an_export_round_trips(
 
 def opencti_bundle_ids() -> list[str]:
     return [o["id"] for o in opencti_bundle()["objects"]]
+
+
+def test_other_stix_types_are_withheld_until_rules_name_them(tmp_path: Path) -> None:
+    """A partner with a release-everything rule gets liaison's kinds, never a
+    verbatim STIX object (a TLP:RED indicator among them) until rules can name
+    STIX types and TLP is enforced: fail closed, and ingest does not fail."""
+    import os
+    import subprocess
+    import sys
+
+    def liaison(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "liaison", *args], cwd=tmp_path,
+                              env={**os.environ, "LIAISON_NODE": str(tmp_path / "n")},
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+
+    assert liaison("init", str(tmp_path / "n"), "--party", "fr").returncode == 0
+    added = liaison("partner", "add", "ru", "--url", "http://127.0.0.1:1/api/", "--unsigned")
+    assert added.returncode == 0, added.stderr
+    with (tmp_path / "n" / "liaison.toml").open("a") as fh:
+        fh.write('\n[[partners.ru.rules]]\nname = "all"\n')
+    (tmp_path / "octi.json").write_bytes(orjson.dumps(opencti_bundle()))
+    done = liaison("ingest", str(tmp_path / "octi.json"))
+    assert done.returncode == 0, done.stderr
+    withheld = liaison("policy", "withheld", "--to", "ru").stdout
+    assert "indicator objects (a STIX type of no liaison kind) are not released yet" in withheld
