@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format bench validate clean lock
+.PHONY: demo test lint format bench validate clean lock real-case
 
 LOCK   := requirements/lock.txt
 UV     := uv==0.13.9
@@ -45,8 +45,14 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# The targeting share on the Islamic State, 2015–2016, from the shared open data
+# (docs/real-case.md); offline, a few minutes. DATA: the shared data folder.
+DATA ?= ../shared/data
+real-case: $(STAMP)
+	$(BIN)/python -m liaison.data.realcase --data $(DATA) --out real-case
+
 validate: $(STAMP)
 	$(BIN)/python -m liaison.assess.validate --scenarios 20
 
 clean:
-	rm -rf $(VENV) demo-node .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-node real-case .pytest_cache .mypy_cache .ruff_cache

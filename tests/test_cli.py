@@ -171,3 +171,143 @@ def test_simulate_ingest_assess_is_reproducible(node_dir: Path, tmp_path: Path) 
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr
     assert "no such group" in bad.stderr
+
+
+HEAVY = ("numpy", "polars", "scipy", "matplotlib", "h3", "httpx", "starlette", "uvicorn")
+
+
+def _imported(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "liaison", *args],
+        cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+
+
+def test_version_and_list_import_no_heavy_library(node_dir: Path, tmp_path: Path) -> None:
+    for args in (["--version"], ["list", "--node", str(node_dir)],
+                 ["list", "--json", "--kind", "party", "--node", str(node_dir)]):  # fmt: skip
+        modules = _imported(args, tmp_path)
+        loaded = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+        assert loaded == [], (args, loaded)
+
+
+def test_the_lazy_table_matches_each_command() -> None:
+    import importlib
+
+    from liaison.cli import COMMANDS
+
+    for name, (module, attr, help_text) in COMMANDS.items():
+        command = getattr(importlib.import_module(f"liaison.cli.{module}"), attr)
+        assert command.name in (name, attr), name
+        assert command.get_short_help_str(500).rstrip(".") == help_text.rstrip("."), name
+
+
+def test_party_and_group_add_list_and_names_wherever_ids_are(
+    node_dir: Path, tmp_path: Path
+) -> None:
+    env = {"LIAISON_NODE": str(node_dir)}
+    added = liaison("party", "add", "nl", "--description", "Netherlands MoD", cwd=tmp_path, env=env)
+    assert added.returncode == 0, added.stderr
+    nl_id = added.stdout.split(": ")[1].split()[0]
+    group = liaison("group", "add", "Islamic State", "--alias", "ISIL", cwd=tmp_path, env=env)
+    assert group.returncode == 0, group.stderr
+    again = liaison("group", "add", "isil", cwd=tmp_path, env=env)
+    assert again.returncode == 1 and "already exists" in again.stderr
+    parties = liaison("party", "list", cwd=tmp_path, env=env).stdout
+    assert (
+        "nl\t" + nl_id + "\texternal" in parties and "fr\t" in parties and "(this node)" in parties
+    )
+    assert "ISIL" in liaison("group", "list", cwd=tmp_path, env=env).stdout
+
+    strike = next(
+        o for o in example_objects(party_id(node_dir)) if o["type"] == "liaison-strike-report"
+    )
+    group_id = orjson.loads(liaison("group", "list", "--json", cwd=tmp_path, env=env).stdout)["id"]
+    strike |= {"party_ref": nl_id, "target_group_ref": group_id}
+    done = liaison(
+        "ingest", str(write_bundle(tmp_path / "s.json", [strike])), cwd=tmp_path, env=env
+    )
+    assert done.returncode == 0, done.stderr
+
+    by_name = liaison(
+        "list", "--party", "NL", "--kind", "strike-report", "--json", cwd=tmp_path, env=env
+    )
+    assert [orjson.loads(x)["id"] for x in by_name.stdout.splitlines()] == [strike["id"]]
+    by_alias = liaison("list", "--group", "isil", "--json", cwd=tmp_path, env=env)
+    assert strike["id"] in by_alias.stdout
+    table = liaison("list", "--kind", "strike-report", cwd=tmp_path, env=env).stdout
+    assert "nl" in table and "Islamic State" in table  # names beside ids
+    shown = liaison("show", "ISIL", "--json", cwd=tmp_path, env=env)
+    assert orjson.loads(shown.stdout)["id"] == group_id
+
+    unknown = liaison("list", "--party", "uk", cwd=tmp_path, env=env)
+    assert unknown.returncode == 5
+    assert "no party named 'uk'" in unknown.stderr and "fr, nl" in unknown.stderr
+    out = tmp_path / "nl.csv"
+    exported = liaison(
+        "export", "--format", "csv", "--party", "nl", str(out), cwd=tmp_path, env=env
+    )
+    assert exported.returncode == 0, exported.stderr
+    ids = [line.split(",")[0] for line in out.read_text().splitlines()[1:]]
+    assert sorted(ids) == sorted([nl_id, strike["id"]])
+
+
+def test_csv_export_neutralises_formulas_but_not_numbers(node_dir: Path, tmp_path: Path) -> None:
+    env = {"LIAISON_NODE": str(node_dir)}
+    strike = next(
+        o for o in example_objects(party_id(node_dir)) if o["type"] == "liaison-strike-report"
+    )
+    evil = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+    objs = [strike | {"id": f"liaison-strike-report--{i:08x}-0000-4000-8000-000000000000",
+                      "place_name": text, "longitude": -3.5}
+            for i, text in enumerate(evil)]  # fmt: skip
+    assert (
+        liaison(
+            "ingest", str(write_bundle(tmp_path / "e.json", objs)), cwd=tmp_path, env=env
+        ).returncode
+        == 0
+    )
+    out = tmp_path / "e.csv"
+    assert liaison("export", "--format", "csv", "--kind", "strike-report", str(out), cwd=tmp_path,
+                   env=env).returncode == 0  # fmt: skip
+    import csv
+
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert sorted(r["place"] for r in rows) == sorted("'" + t for t in evil)
+    assert {r["longitude"] for r in rows} == {"-3.5"}  # a number is not a formula
+
+
+def test_export_checks_its_output_path_before_any_work(node_dir: Path, tmp_path: Path) -> None:
+    env = {"LIAISON_NODE": str(node_dir)}
+    before = liaison("audit", "verify", cwd=tmp_path, env=env).stdout
+    cases = (
+        (tmp_path / "missing" / "x.json", "does not exist", 1),
+        (tmp_path, "is a directory", 2),
+    )
+    for target, why, code in cases:
+        done = liaison("export", "--format", "stix", str(target), cwd=tmp_path, env=env)
+        assert done.returncode == code, done.stderr
+        assert why in done.stderr and "Traceback" not in done.stderr
+    assert liaison("audit", "verify", cwd=tmp_path, env=env).stdout == before  # nothing audited
+
+
+def test_ingest_rejects_file_holds_every_refusal(node_dir: Path, tmp_path: Path) -> None:
+    env = {"LIAISON_NODE": str(node_dir)}
+    objs = example_objects(party_id(node_dir))
+    next(o for o in objs if o["type"] == "location")["latitude"] = 91.5
+    next(o for o in objs if o["type"] == "liaison-strike-report")["means"] = "catapult"
+    rejects = tmp_path / "rejects.txt"
+    done = liaison("ingest", "--skip-invalid", "--rejects", str(rejects),
+                   str(write_bundle(tmp_path / "b.json", objs)), cwd=tmp_path, env=env)  # fmt: skip
+    assert done.returncode == 1
+    lines = rejects.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    assert any("b.json object #" in x and "field 'latitude'" in x for x in lines)
+    assert any("field 'means'" in x and "catapult" in x for x in lines)
+    nowhere = str(tmp_path / "no" / "r.txt")
+    missing = liaison(
+        "ingest", "--rejects", nowhere, str(tmp_path / "b.json"), cwd=tmp_path, env=env
+    )
+    assert missing.returncode == 1 and "--rejects" in missing.stderr

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from liaison.assess.simulate import simulate
+from liaison.data.realcase import demo_step as real_case_step
 from liaison.exchange import (
     ServerThread,
     add_partner,
@@ -140,6 +141,8 @@ def run(root: Path, console: Console) -> None:
             console.print(f"{node.config.party}: {result}")
             if not result.ok:
                 raise SystemExit(4)
+        console.rule("[bold]9. the real case: 2015–2016 open data (docs/real-case.md)")
+        real_case_step(root, console)
     finally:
         fr.close()
         ru.close()

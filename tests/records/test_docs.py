@@ -60,6 +60,14 @@ def _missing_in_kind(kind: str, names: list[str], section: str, shared: str) -> 
     return missing
 
 
+def _struct_in(annotation: object) -> object:
+    """The Struct class of an annotation, itself or inside an optional union."""
+    for candidate in (annotation, *getattr(annotation, "__args__", ())):
+        if isinstance(candidate, type) and issubclass(candidate, msgspec.Struct):
+            return candidate
+    return annotation
+
+
 def test_every_kind_has_a_section() -> None:
     assert set(_kind_sections()) == set(CLASS_OF_KIND)
 
@@ -81,8 +89,12 @@ def test_every_field_documented_under_its_kind(kind: str) -> None:
     if kind in EXTENSION_OF_KIND:
         ext_id = EXTENSION_OF_KIND[kind]
         assert ext_id in section, f"extension id of {kind} not in its section"
-        container = next(f.type for f in msgspec.structs.fields(cls) if f.name == "extensions")
-        entry = next(f.type for f in msgspec.structs.fields(container) if f.encode_name == ext_id)
+        container = _struct_in(
+            next(f.type for f in msgspec.structs.fields(cls) if f.name == "extensions")
+        )
+        entry = _struct_in(
+            next(f.type for f in msgspec.structs.fields(container) if f.encode_name == ext_id)
+        )
         if isinstance(entry, type) and issubclass(entry, msgspec.Struct):
             ext_fields = [n for n in _names(entry) if n != "extension_type"]
             missing = _missing_in_kind(kind, ext_fields, section, shared)

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from liaison.records import (
     EXT_PARTY,
     EXT_PRESENCE,
-    EXT_SIGNATURE,
     EXT_STRIKE_REPORT,
     RecordError,
     kind_of,
@@ -120,21 +119,9 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ),
     (
         "presence",
-        EXAMPLES["presence"] | {"where_sighted_refs": [f"identity--{UUID}"]},
+        EXAMPLES["presence"] | {"where_sighted_refs": [f"indicator--{UUID}"]},
         "where_sighted_refs[0]",
-        "location",
-    ),
-    (
-        "event",
-        EXAMPLES["event"] | {"fatalities_low": 5, "fatalities_best": 3},
-        "fatalities_best",
-        "must be >= fatalities_low",
-    ),
-    (
-        "event",
-        _without(EXAMPLES["event"] | {"fatalities_high": 1}, "fatalities_best"),
-        "fatalities_high",
-        "must be >= fatalities_low",
+        "location or identity",
     ),
     (
         "harm-allegation",
@@ -165,8 +152,14 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ),
     (
         "corroboration",
-        EXAMPLES["corroboration"] | {"extensions": {EXT_SIGNATURE: {"alg": "x"}}},
-        "extensions.corroboration",
+        EXAMPLES["corroboration"] | {"extensions": {"x": {"extension_type": "new-sdo"}}},
+        "extensions.x",
+        "not an extension-definition id",
+    ),
+    (
+        "corroboration",
+        EXAMPLES["corroboration"] | {"extensions": {f"extension-definition--{UUID}": {}}},
+        f"extensions.extension-definition--{UUID}.extension_type",
         "is required",
     ),
     (
@@ -176,13 +169,45 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "extensions.party.public_key",
         "32-byte",
     ),
-    ("party", EXAMPLES["party"] | {"extensions": {}}, "extensions", "party extension"),
-    ("party", EXAMPLES["party"] | {"identity_class": "individual"}, "extensions", "organization"),
+    ("party", EXAMPLES["party"] | {"extensions": {}}, "extensions", "must not be empty"),
+    (
+        "party",
+        EXAMPLES["party"] | {"identity_class": "individual"},
+        "identity_class",
+        "organization",
+    ),
     ("group", EXAMPLES["group"] | {"extensions": {}}, "extensions", "must not be empty"),
     ("group", EXAMPLES["group"] | {"aliases": "EAG"}, "aliases", "must be a list"),
     ("location", EXAMPLES["location"] | {"country": "syr"}, "country", "alpha-2"),
     ("location", _without(EXAMPLES["location"], "latitude"), "latitude", "is required"),
-    ("group", EXAMPLES["group"] | {"type": "indicator"}, "type", "unknown record type"),
+    ("location", _without(EXAMPLES["location"], "longitude"), "longitude", "is required"),
+    (
+        "location",
+        _without(_without(EXAMPLES["location"], "latitude"), "longitude"),
+        "precision",
+        "needs latitude and longitude",
+    ),
+    (
+        "location",
+        {
+            k: v
+            for k, v in EXAMPLES["location"].items()
+            if k not in ("latitude", "longitude", "precision", "country")
+        },
+        "latitude",
+        "coordinates, a region or a country",
+    ),
+    ("group", EXAMPLES["group"] | {"type": "indicator"}, "id", "must start with its type"),
+    ("group", EXAMPLES["group"] | {"type": "liaison-unicorn"}, "type", "unknown liaison"),
+    (
+        "group",
+        EXAMPLES["group"]
+        | {"first_seen": "2016-01-02T00:00:00Z", "last_seen": "2016-01-01T00:00:00Z"},
+        "last_seen",
+        "earlier",
+    ),
+    ("group", EXAMPLES["group"] | {"created": "0000-01-01T00:00:00.000Z"}, "created", "year 0000"),
+    ("strike-report", S | {"time_start": "0000-02-01T00:00:00Z"}, "time_start", "year 0000"),
 ]
 
 
@@ -237,12 +262,19 @@ def test_missing_or_bad_id_and_type() -> None:
 
 
 def test_kind_of() -> None:
-    assert kind_of({"type": "sighting"}) == "presence"
+    assert kind_of({"type": "sighting", "extensions": {EXT_PRESENCE: {}}}) == "presence"
+    assert kind_of({"type": "sighting"}) == "sighting"  # a plain STIX sighting: verbatim
+    assert kind_of({"type": "opinion"}) == "opinion"
     assert kind_of({"type": "liaison-strike-report"}) == "strike-report"
+    assert kind_of({"type": "identity", "identity_class": "organization"}) == "party"
+    assert kind_of({"type": "identity", "identity_class": "individual"}) == "identity"
+    assert kind_of({"type": "campaign"}) == "campaign"
     with pytest.raises(RecordError):
-        kind_of({"type": "identity", "identity_class": "organization"})
+        kind_of({"type": "identity", "identity_class": "individual", "extensions": {EXT_PARTY: {}}})
     with pytest.raises(RecordError):
-        kind_of({"type": "campaign"})
+        kind_of({"type": "liaison-unicorn"})
+    with pytest.raises(RecordError):
+        kind_of({"type": 5})
 
 
 def test_custom_properties_kept_verbatim() -> None:

@@ -7,13 +7,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from liaison.node import Node, NodeError, open_node
 from liaison.records import timestamp_ms
 from liaison.store import StoredVersion, StoreError
+
+if TYPE_CHECKING:
+    from liaison.registry import NameKind
 
 # Exit codes (documented in README.md).
 EXIT_OK = 0
@@ -74,8 +77,54 @@ def when(value: str | None, name: str, *, end_of_day: bool = False) -> int | Non
 
 
 def require_record(node: Node, record_id: str) -> StoredVersion:
-    """The latest stored version of a record, or exit 5 saying it is not there."""
+    """The latest stored version of a record, or exit 5 saying it is not there.
+
+    ``record_id`` may also be the name of a party or group (``show nl``).
+    """
     version = node.store.get(record_id)
+    if version is None and "--" not in record_id:
+        from liaison.registry import UnknownName, resolve
+
+        kinds: tuple[NameKind, ...] = ("party", "group")
+        for kind in kinds:
+            try:
+                version = node.store.get(resolve(node.store, kind, record_id))
+            except UnknownName:
+                continue
+            break
     if version is None:
-        fail(f"no record {record_id} in this node", EXIT_NOT_FOUND)
+        fail(f"no record {display(record_id)} in this node", EXIT_NOT_FOUND)
     return version
+
+
+def named(node: Node, kind: NameKind, text: str | None) -> str | None:
+    """The id behind a ``--party`` / ``--group`` value (a name, an alias or an id);
+    an unknown name exits 5 listing the known ones."""
+    if text is None:
+        return None
+    from liaison.registry import UnknownName, resolve
+
+    try:
+        return resolve(node.store, kind, text)
+    except UnknownName as exc:
+        fail(f"--{kind}: {exc}", EXIT_NOT_FOUND)
+
+
+def display(text: str | Path) -> str:
+    """Text that can always be printed (undecodable bytes of a file name escaped)."""
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def writable_output(path: Path, option: str) -> None:
+    """Check, before any work, that ``path`` can be written; exit 1 saying why not."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        fail(f"{option} {display(path)}: is a directory", EXIT_REFUSED)
+    if not parent.is_dir():
+        fail(f"{option} {display(path)}: the folder {display(parent)} does not exist", EXIT_REFUSED)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        fail(
+            f"{option} {display(path)}: the folder {display(parent)} is not writable", EXIT_REFUSED
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        fail(f"{option} {display(path)}: the file is not writable", EXIT_REFUSED)

@@ -158,7 +158,7 @@ def _release_ticker(node_dir: Path, interval: float, stop: threading.Event) -> N
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--certfile", type=click.Path(dir_okay=False), help="TLS certificate (PEM).")
 @click.option("--keyfile", type=click.Path(dir_okay=False), help="TLS private key (PEM).")
 @click.option("--client-ca", type=click.Path(dir_okay=False),

@@ -1,94 +1,62 @@
-"""Commands over records: ingest, list, show, export."""
+"""Commands that read records: list, show."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import orjson
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from liaison.cli._common import (
-    EXIT_REFUSED,
     EXIT_USAGE,
     fail,
+    named,
     node_option,
     opened,
     require_record,
     when,
 )
-from liaison.exchange import materialise_releases
-from liaison.export import export_records
-from liaison.ingest import ingest_file
-from liaison.node import verify_record
-from liaison.records import KINDS
-from liaison.store import Near, Query
-from liaison.store.exchange import receipts_of
+
+if TYPE_CHECKING:
+    from liaison.node import Node
+    from liaison.store import Near, StoredVersion
+
+#: A record kind (``strike-report``) or any STIX type (``report``, ``indicator``).
+_KIND = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-@click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["stix", "csv"]), help="Default: by suffix.")
-@click.option("--mapping", type=click.Path(path_type=Path), help="Column mapping (CSV input).")
-@click.option("--skip-invalid", is_flag=True, help="Keep the valid records of a bad file.")
-@node_option
-def ingest(
-    files: tuple[Path, ...],
-    fmt: str | None,
-    mapping: Path | None,
-    skip_invalid: bool,
-    node_dir: Path,
-) -> None:
-    """Validate, sign, store and audit the records of FILES."""
-    console = Console(stderr=True)
-    refused = False
-    with opened(node_dir) as node:
-        for path in files:
-            if not path.is_file():
-                click.echo(f"error: {path}: no such file", err=True)
-                refused = True
-                continue
-            with Progress(
-                TextColumn(f"[bold]{path.name}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("records"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-                disable=not console.is_terminal,
-            ) as bar:
-                task = bar.add_task("ingest", total=None)
-                report = ingest_file(
-                    node,
-                    path,
-                    format=fmt,  # type: ignore[arg-type]
-                    mapping=mapping,
-                    skip_invalid=skip_invalid,
-                    progress=lambda n, t=task: bar.advance(t, n),  # type: ignore[misc]
-                )
-            for message in report.errors:
-                click.echo(f"error: {message}", err=True)
-            if report.refused > len(report.errors):
-                click.echo(f"error: … and {report.refused - len(report.errors)} more", err=True)
-            state = "" if report.committed else " — nothing stored (file refused as a whole)"
-            click.echo(
-                f"{path}: {report.accepted} accepted, {report.unchanged} unchanged, "
-                f"{report.refused} refused{state}"
+def kinds_option(func: F) -> F:
+    """``--kind K`` (repeatable): a liaison kind or a STIX type name."""
+    return click.option(
+        "--kind",
+        "kinds",
+        multiple=True,
+        callback=_check_kinds,
+        help="Record kind (strike-report, presence, …) or STIX type (report, indicator, …).",
+    )(func)
+
+
+def _check_kinds(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    for kind in value:
+        if not _KIND.match(kind):
+            from liaison.records import KINDS
+
+            raise click.BadParameter(
+                f"{kind!r} is not a kind ({', '.join(KINDS)}) nor a STIX type name"
             )
-            refused = refused or not report.ok
-        released = materialise_releases(node)  # partners' tables follow what was stored
-        for partner, n in sorted(released.released.items()):
-            click.echo(f"released to {partner}: {n}")
-    if refused:
-        raise SystemExit(EXIT_REFUSED)
+    return value
 
 
 def _near(value: str | None) -> Near | None:
     if value is None:
         return None
+    from liaison.store import Near
+
     try:
         lat, lon, km = (float(x) for x in value.split(","))
         return Near(lat, lon, km)
@@ -97,13 +65,13 @@ def _near(value: str | None) -> Near | None:
 
 
 @click.command("list")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS))
-@click.option("--group", help="Group (threat-actor) id.")
-@click.option("--party", help="Party (identity) id.")
+@kinds_option
+@click.option("--group", help="Group: a name, an alias or a threat-actor id.")
+@click.option("--party", help="Party: a name or an identity id.")
 @click.option("--since", help="Start of the time window (YYYY-MM-DD or timestamp).")
 @click.option("--until", help="End of the time window.")
 @click.option("--near", help="LAT,LON,KM: within KM kilometres of a point.")
-@click.option("--limit", type=int, default=None)
+@click.option("--limit", type=click.IntRange(min=1), default=None)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @node_option
 def list_(
@@ -118,47 +86,66 @@ def list_(
     node_dir: Path,
 ) -> None:
     """List records by kind, group, party, time window and area."""
-    query = Query(
-        kinds=kinds,
-        group=group,
-        party=party,
-        since_ms=when(since, "since"),
-        until_ms=when(until, "until", end_of_day=True),
-        near=_near(near),
-        limit=limit,
-    )
+    from liaison.store import Query
+
+    since_ms, until_ms = when(since, "since"), when(until, "until", end_of_day=True)
+    area = _near(near)
     with opened(node_dir) as node:
+        query = Query(
+            kinds=kinds,
+            group=named(node, "group", group),
+            party=named(node, "party", party),
+            since_ms=since_ms,
+            until_ms=until_ms,
+            near=area,
+            limit=limit,
+        )
         versions = node.store.query(query)
         if as_json:
             for v in versions:
                 click.echo(v.body.decode())
             return
-        console = Console()
-        if not console.is_terminal:
-            console = Console(width=220)
-        table = Table("id", "kind", "modified", "time", "lat", "lon", "from")
-        n = 0
-        for v in versions:
-            ix = v.index
-            day = "" if ix.time_start_ms is None else _day(ix.time_start_ms)
-            table.add_row(
-                ix.id + (" (revoked)" if ix.revoked else ""),
-                ix.kind,
-                ix.modified,
-                day,
-                "" if ix.latitude is None else f"{ix.latitude:.4f}",
-                "" if ix.longitude is None else f"{ix.longitude:.4f}",
-                v.received_from or "",
-            )
-            n += 1
-        console.print(table)
-        click.echo(f"{n} record(s)")
+        _table(node, versions)
 
 
-def _day(ms: int) -> str:
+def _table(node: Node, versions: Iterable[StoredVersion]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     from liaison.records import format_timestamp
+    from liaison.registry import names_by_id
 
-    return format_timestamp(ms)[:10]
+    parties = names_by_id(node.store, "party")
+    groups = names_by_id(node.store, "group")
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=240)
+    table = Table("id", "kind", "modified", "time", "lat", "lon", "party", "group", "from")
+    n = 0
+    for v in versions:
+        ix = v.index
+        cells = (
+            ix.id + (" (revoked)" if ix.revoked else ""),
+            ix.kind,
+            ix.modified,
+            "" if ix.time_start_ms is None else format_timestamp(ix.time_start_ms)[:10],
+            "" if ix.latitude is None else f"{ix.latitude:.4f}",
+            "" if ix.longitude is None else f"{ix.longitude:.4f}",
+            _name(parties, ix.party_ref),
+            _name(groups, ix.group_ref),
+            v.received_from or "",
+        )
+        table.add_row(*(Text(c) for c in cells))  # names are data, never markup
+        n += 1
+    console.print(table)
+    click.echo(f"{n} record(s)")
+
+
+def _name(names: dict[str, str], ref: str | None) -> str:
+    if ref is None:
+        return ""
+    return names.get(ref, ref)
 
 
 @click.command()
@@ -166,15 +153,25 @@ def _day(ms: int) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the stored STIX object only.")
 @node_option
 def show(record_id: str, as_json: bool, node_dir: Path) -> None:
-    """Show the latest version of a record and check its signature."""
+    """Show the latest version of a record and check its signature.
+
+    RECORD_ID is an id, or the name of a party or group.
+    """
+    import orjson
+
+    from liaison.node import verify_record
+    from liaison.store.exchange import receipts_of
+
     with opened(node_dir) as node:
         version = require_record(node, record_id)
+        record_id = version.index.id
+        pretty = orjson.dumps(orjson.loads(version.body), option=orjson.OPT_INDENT_2).decode()
         if as_json:
-            click.echo(orjson.dumps(orjson.loads(version.body), option=orjson.OPT_INDENT_2))
+            click.echo(pretty)
             return
         check = verify_record(node, version)
         versions = node.store.versions(record_id)
-        click.echo(orjson.dumps(orjson.loads(version.body), option=orjson.OPT_INDENT_2).decode())
+        click.echo(pretty)
         click.echo(f"kind: {version.index.kind}   versions stored: {len(versions)}")
         if version.index.revoked:
             click.echo("revoked: yes")
@@ -189,25 +186,4 @@ def show(record_id: str, as_json: bool, node_dir: Path) -> None:
         click.echo(f"signature: {check}")
 
 
-@click.command()
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["stix", "csv"]), required=True)
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS))
-@click.option("--include-persons", is_flag=True, help="Also export local-only person records.")
-@node_option
-def export(
-    out: Path, fmt: str, kinds: tuple[str, ...], include_persons: bool, node_dir: Path
-) -> None:
-    """Export the latest version of records as a STIX bundle or CSV."""
-    with opened(node_dir) as node:
-        report = export_records(
-            node,
-            out,
-            format=fmt,  # type: ignore[arg-type]
-            kinds=kinds,
-            include_persons=include_persons,
-        )
-    click.echo(f"{report.count} record(s) written to {report.path}")
-
-
-__all__ = ["EXIT_REFUSED", "export", "ingest", "list_", "show"]
+__all__ = ["kinds_option", "list_", "show"]

@@ -1,55 +1,44 @@
-"""Export stored records as a STIX 2.1 bundle or as CSV, streamed, and audited."""
+"""Export stored records — as a STIX 2.1 bundle (liaison's own profile, or only
+standard STIX), as CSV, or as a MISP event — streamed, checked first, audited.
+
+The output path is checked before any work; the file is written beside it and
+moved into place when complete, so a failed export leaves no half-written file.
+"""
 
 from __future__ import annotations
 
-import csv
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
-import msgspec
 import orjson
 
 from liaison.audit import journal
-from liaison.records import (
-    CLASS_OF_KIND,
-    KINDS,
-    LOCAL_ONLY_KINDS,
-    extension_definitions,
-    format_timestamp,
-    liaison_identity,
-)
+from liaison.export._csv import CSV_COMMON_COLUMNS, csv_columns, neutralise, write_csv
+from liaison.records import LOCAL_ONLY_KINDS, extension_definitions, liaison_identity
 from liaison.store import Query, StoredVersion
 
 if TYPE_CHECKING:
     from liaison.node import Node
 
-__all__ = ["CSV_COMMON_COLUMNS", "ExportReport", "csv_columns", "export_records"]
+__all__ = [
+    "CSV_COMMON_COLUMNS",
+    "ExportError",
+    "ExportReport",
+    "check_output",
+    "csv_columns",
+    "export_records",
+    "neutralise",
+]
 
-ExportFormat = Literal["stix", "csv"]
+ExportFormat = Literal["stix", "csv", "misp"]
+Profile = Literal["liaison", "standard"]
 
-#: The columns every CSV export starts with.
-CSV_COMMON_COLUMNS = (
-    "id",
-    "kind",
-    "party",
-    "group",
-    "time_start",
-    "time_end",
-    "latitude",
-    "longitude",
-    "precision_m",
-    "place",
-)
-_NOT_OWN = frozenset(
-    {
-        "type", "spec_version", "id", "created", "modified", "created_by_ref", "revoked",
-        "labels", "confidence", "lang", "object_marking_refs", "external_references",
-        "extensions", "extension_type", "latitude", "longitude", "precision", "place_name",
-        "granular_markings", "custom",
-    }
-)  # fmt: skip
+
+class ExportError(Exception):
+    """An export cannot be done (output path unusable, bad selection); says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,37 +50,18 @@ class ExportReport:
     kinds: tuple[str, ...]
 
 
-def csv_columns(kinds: Sequence[str]) -> list[str]:
-    """Common columns, then the own fields of each kind (in ``KINDS`` order)."""
-    columns = list(CSV_COMMON_COLUMNS)
-    for kind in KINDS:
-        if kind in kinds:
-            for name in _own_fields(kind):
-                if name not in columns:
-                    columns.append(name)
-    return columns
-
-
-def _own_fields(kind: str) -> list[str]:
-    out: list[str] = []
-    for f in msgspec.structs.fields(CLASS_OF_KIND[kind]):
-        if f.encode_name != "extensions":
-            out.append(f.encode_name)
-            continue
-        for ext in _structs_in(f.type):
-            for ef in msgspec.structs.fields(ext):
-                out += [g.encode_name for inner in _structs_in(ef.type) for g in _fields(inner)]
-    return [n for n in out if n not in _NOT_OWN]
-
-
-def _structs_in(annotation: Any) -> list[type[msgspec.Struct]]:
-    """The Struct classes named by an annotation (itself, or inside a union)."""
-    candidates = getattr(annotation, "__args__", (annotation,))
-    return [c for c in candidates if isinstance(c, type) and issubclass(c, msgspec.Struct)]
-
-
-def _fields(cls: type[msgspec.Struct]) -> tuple[msgspec.structs.FieldInfo, ...]:
-    return msgspec.structs.fields(cls)
+def check_output(out: Path) -> None:
+    """Refuse, before any work, an output path that cannot be written."""
+    shown = os.fsencode(out).decode("utf-8", "backslashreplace")
+    parent = out.parent
+    if out.is_dir():
+        raise ExportError(f"{shown}: is a directory")
+    if not parent.is_dir():
+        raise ExportError(f"{shown}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ExportError(f"{shown}: the folder {parent} is not writable")
+    if out.exists() and not os.access(out, os.W_OK):
+        raise ExportError(f"{shown}: the file is not writable")
 
 
 def export_records(
@@ -99,40 +69,84 @@ def export_records(
     out: Path,
     *,
     format: ExportFormat,
+    profile: Profile = "liaison",
     kinds: Sequence[str] = (),
+    party: str | None = None,
+    group: str | None = None,
     include_persons: bool = False,
 ) -> ExportReport:
     """Write the latest version of every selected record to ``out``.
 
-    Person records are local only and left out unless ``include_persons``.
+    ``kinds`` are liaison kinds or STIX types (default: every kind held). Person
+    records are local only and left out unless ``include_persons``. The
+    ``standard`` profile speaks only standard STIX 2.1 (``liaison.export.standard``);
+    ``misp`` writes a MISP event (``liaison.export.misp``).
     """
-    unknown = [k for k in kinds if k not in KINDS]
-    if unknown:
-        raise ValueError(f"unknown kind(s) {', '.join(unknown)}; kinds are {', '.join(KINDS)}")
+    if format not in ("stix", "csv", "misp"):
+        raise ExportError(f"unknown export format {format!r} (stix, csv or misp)")
+    if profile not in ("liaison", "standard"):
+        raise ExportError(f"unknown profile {profile!r} (liaison or standard)")
+    check_output(out)
     excluded = () if include_persons else LOCAL_ONLY_KINDS
-    selected = tuple(k for k in (kinds or KINDS) if k not in excluded)
-    query = Query(kinds=selected)
-    versions = node.store.query(query)
+    selected = tuple(k for k in kinds if k not in excluded)
+    if kinds and not selected:
+        raise ExportError("person records are local only: add --include-persons to export them")
+    query = Query(kinds=selected, exclude_kinds=() if selected else excluded,
+                  party=party, group=group)  # fmt: skip
     tmp = out.with_name(out.name + ".partial")
-    if format == "stix":
-        count = _write_bundle(tmp, versions, node.new_id("bundle"))
-    else:
-        count = _write_csv(tmp, versions, selected)
-    tmp.replace(out)
+    try:
+        count, written_kinds = _write(node, tmp, format, profile, query)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
     with node.store.transaction() as tx:
-        detail = {"count": count, "format": format, "kinds": list(selected)}
-        journal.append(node.store, tx, node.key, [("export", str(out), detail)], node.now())
-    return ExportReport(out, count, selected)
+        detail = {"count": count, "format": format, "profile": profile,
+                  "kinds": list(written_kinds)}  # fmt: skip
+        subject = os.fsencode(out).decode("utf-8", "backslashreplace")
+        journal.append(node.store, tx, node.key, [("export", subject, detail)], node.now())
+    return ExportReport(out, count, written_kinds)
+
+
+def _write(
+    node: Node, tmp: Path, format: ExportFormat, profile: Profile, query: Query
+) -> tuple[int, tuple[str, ...]]:
+    if format == "csv":
+        kinds = query.kinds or tuple(sorted(node.store.counts()))
+        kinds = tuple(k for k in kinds if k not in query.exclude_kinds)
+        return write_csv(tmp, node.store.query(query), kinds), kinds
+    seen: set[str] = set()
+    versions = _noting_kinds(node.store.query(query), seen)
+    if format == "misp":
+        from liaison.export.misp import write_misp_event
+
+        count = write_misp_event(tmp, versions, node)
+    elif profile == "standard":
+        from liaison.export.standard import write_standard_bundle
+
+        count = write_standard_bundle(tmp, versions, node)
+    else:
+        count = _write_bundle(tmp, versions, node.new_id("bundle"))
+    return count, tuple(sorted(seen))
+
+
+def _noting_kinds(versions: Iterator[StoredVersion], seen: set[str]) -> Iterator[StoredVersion]:
+    for v in versions:
+        seen.add(v.index.kind)
+        yield v
 
 
 def _write_bundle(path: Path, versions: Iterator[StoredVersion], bundle_id: str) -> int:
     count = 0
+    shared = [liaison_identity(), *extension_definitions()]
+    shared_ids = {str(o["id"]) for o in shared}
     with path.open("wb") as fh:
         fh.write(b'{"type":"bundle","id":"' + bundle_id.encode() + b'","objects":[')
-        for obj in (liaison_identity(), *extension_definitions()):
+        for obj in shared:
             fh.write(orjson.dumps(obj) + b",")
         first = True
         for v in versions:
+            if v.index.id in shared_ids:
+                continue  # liaison's shared objects (ingested from another node's export)
             fh.write(v.body if first else b"," + v.body)
             first = False
             count += 1
@@ -141,48 +155,3 @@ def _write_bundle(path: Path, versions: Iterator[StoredVersion], bundle_id: str)
             fh.truncate()
         fh.write(b"]}\n")
     return count
-
-
-def _write_csv(path: Path, versions: Iterator[StoredVersion], kinds: Sequence[str]) -> int:
-    columns = csv_columns(kinds)
-    count = 0
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(columns)
-        for v in versions:
-            writer.writerow(_csv_row(v, columns))
-            count += 1
-    return count
-
-
-def _csv_row(v: StoredVersion, columns: list[str]) -> list[Any]:
-    obj = orjson.loads(v.body)
-    flat: dict[str, Any] = dict(obj)
-    for ext in (obj.get("extensions") or {}).values():
-        if isinstance(ext, dict):
-            flat.update(ext)
-    ix = v.index
-    flat.update(
-        kind=ix.kind,
-        party=ix.party_ref or "",
-        group=ix.group_ref or "",
-        time_start="" if ix.time_start_ms is None else format_timestamp(ix.time_start_ms),
-        time_end="" if ix.time_end_ms is None else format_timestamp(ix.time_end_ms),
-        latitude="" if ix.latitude is None else ix.latitude,
-        longitude="" if ix.longitude is None else ix.longitude,
-        precision_m="" if ix.precision_m is None else ix.precision_m,
-        place=flat.get("place_name") or flat.get("name") or "",
-    )
-    return [_cell(flat.get(c)) for c in columns]
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return ";".join(str(x) for x in value)
-    if isinstance(value, dict):
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-    return value

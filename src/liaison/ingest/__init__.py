@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from liaison.ingest._check import CheckedBatch, FileSource, checked_file_batches
-from liaison.ingest._csv import Mapping, RowError, iter_csv, load_mapping
+from liaison.ingest._csv import Mapping, RowError, iter_csv
+from liaison.ingest._mapping import load_mapping
 from liaison.ingest._pipeline import IngestReport, ingest_checked, ingest_objects
 from liaison.ingest._shape import STIX_TYPES, shape_record
-from liaison.ingest._sources import Item, SourceError, iter_stix
+from liaison.ingest._sources import Item, SourceError, display_path, iter_stix
 
 if TYPE_CHECKING:
     from liaison.node import Node
@@ -23,6 +24,7 @@ __all__ = [
     "Mapping",
     "RowError",
     "SourceError",
+    "display_path",
     "ingest_checked",
     "ingest_file",
     "ingest_objects",
@@ -53,19 +55,39 @@ def ingest_file(
     skip_invalid: bool = False,
     progress: Callable[[int], None] | None = None,
     parallel: bool | None = None,
+    on_refuse: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Ingest one file (a STIX bundle, or a CSV file with its mapping).
 
     Large files are checked (parsed, validated, canonicalised, hashed) in a
-    worker process while this process writes: both cores work.
+    worker process while this process writes: both cores work. ``on_refuse``
+    is called with every refusal message (e.g. to write a rejects file).
     """
-    source = FileSource(path, format or guess_format(path), mapping, node.party_id)
+    fmt = format or guess_format(path)
+    names: dict[str, dict[str, str]] | None = None
+    if fmt == "csv" and mapping is not None:
+        try:
+            spec = load_mapping(mapping)  # a bad mapping is refused before any work
+        except SourceError as exc:
+            return ingest_checked(node, _failing(exc), source=display_path(path),
+                                  on_refuse=on_refuse)  # fmt: skip
+        if spec.lookups:
+            from liaison.registry import name_table
+
+            names = {kind: name_table(node.store, kind) for kind in spec.name_kinds}
+    source = FileSource(path, fmt, mapping, node.party_id, names)
     if parallel is None:
         parallel = path.is_file() and path.stat().st_size > PARALLEL_ABOVE_BYTES
     return ingest_checked(
         node,
         checked_file_batches(source, parallel=parallel),
-        source=str(path),
+        source=display_path(path),
         skip_invalid=skip_invalid,
         progress=progress,
+        on_refuse=on_refuse,
     )
+
+
+def _failing(exc: SourceError) -> Iterator[CheckedBatch]:
+    raise exc
+    yield  # a generator that fails when first read

@@ -1,191 +1,127 @@
-"""CSV input with a declarative column mapping (a TOML file).
+"""CSV input with a declarative column mapping (``_mapping.py`` reads the mapping).
 
-A mapping names the record kind and, for each record field, the column that
-feeds it and how to convert it::
-
-    kind = "strike-report"
-    encoding = "utf-8"            # of the CSV file
-    id_columns = ["date", "place"]  # the record id is derived from these (stable re-ingest)
-
-    [defaults]                    # constant values for every row
-    means = "air"
-    reliability = "B"
-    credibility = 2
-
-    [columns]
-    time_start = { column = ["date", "time"], format = "%d-%b-%y %H:%M" }
-    time_end = { column = ["date", "end"], format = "%d-%b-%y %H:%M", else_field = "time_start" }
-    latitude = { column = "lat", type = "float", decimal = "," }
-    longitude = "lon"
-    precision = { column = "precision_km", type = "float", scale = 1000 }
-    strikes = { column = "n", type = "int" }
-    place_name = "town"
-
-Column options: ``column`` (a name, or a list of names whose values are joined
-with a space), ``type`` (str, int, float, timestamp, list), ``format`` (strptime
-format of a timestamp; default ISO 8601), ``scale`` (multiply numbers: unit
-conversion), ``decimal`` (decimal separator), ``add_hours`` (shift a timestamp),
-``replace`` (a table of text substitutions applied first, e.g. month names),
-``separator`` (of a list), ``else_field`` (when the column is empty, take the
-value of another mapped field). The pseudo-column ``_row`` (the row number) may
-be used in ``id_columns`` when rows have no natural key.
+Strict: a row with more or fewer cells than the header, a quote that is never
+closed, or a quoted cell running over several lines (unless the mapping says
+``multiline = true``) is refused with its line number, so no row is ever
+swallowed by another. Cells listed in ``null_values`` count as empty; ``map``
+turns codes into values; ``lookup`` turns party and group names into ids;
+``[[filters]]`` keep only the rows wanted (the others are counted, not refused).
 """
 
 from __future__ import annotations
 
 import csv
-import tomllib
+import re
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Mapping as TypingMapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from liaison.ingest._shape import STIX_TYPES, TIMESTAMP_FIELDS, shape_record
-from liaison.ingest._sources import Item, SourceError
+from liaison.ingest._mapping import Column, Filter, Mapping, load_mapping
+from liaison.ingest._shape import STIX_TYPES, shape_record
+from liaison.ingest._sources import Item, SourceError, display_name, display_path
 from liaison.records import LIAISON_NAMESPACE
 
-_CONVERSIONS = ("str", "int", "float", "timestamp", "list")
+__all__ = ["Column", "Filter", "Mapping", "RowError", "iter_csv", "load_mapping"]
+
+#: A name-to-id table per looked-up kind: ``{"party": {"nl": "identity--…"}, …}``.
+Names = TypingMapping[str, TypingMapping[str, str]]
+
+_STIX_ID = re.compile(
+    r"^[a-z0-9]+(-[a-z0-9]+)*--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
 
 
-_COLUMN_KEYS = frozenset(
-    {"column", "type", "format", "scale", "add_hours", "separator", "decimal", "replace",
-     "else_field"}
-)  # fmt: skip
+def iter_csv(
+    path: Path, mapping: Mapping, *, created_by_ref: str, names: Names | None = None
+) -> Iterator[Item]:
+    """Stream a CSV file as STIX objects, one per row (``row N`` is the file's line N).
 
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """How one record field is fed from one or more CSV columns."""
-
-    field: str
-    columns: tuple[str, ...]
-    type: str
-    format: str | None
-    scale: float
-    add_hours: float
-    separator: str
-    decimal: str
-    replace: tuple[tuple[str, str], ...]
-    else_field: str | None
-
-    @property
-    def column(self) -> str:
-        return " + ".join(self.columns)
-
-
-@dataclass(frozen=True, slots=True)
-class Mapping:
-    """A validated CSV mapping."""
-
-    path: Path
-    kind: str
-    encoding: str
-    delimiter: str
-    id_columns: tuple[str, ...]
-    version_field: str | None
-    defaults: dict[str, Any]
-    columns: tuple[Column, ...]
-
-
-def load_mapping(path: Path) -> Mapping:
-    """Read and check a mapping file; errors name the file and the key."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read mapping: {exc.strerror}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: not valid TOML: {exc}") from exc
-    kind = raw.get("kind")
-    if not isinstance(kind, str) or kind not in STIX_TYPES:
-        raise SourceError(f"{path}: 'kind' must be one of {', '.join(STIX_TYPES)} (got {kind!r})")
-    columns = [_column(path, field, spec) for field, spec in (raw.get("columns") or {}).items()]
-    if not columns:
-        raise SourceError(f"{path}: [columns] maps no field")
-    id_columns = tuple(raw.get("id_columns") or ())
-    if not id_columns and not any(c.field == "id" for c in columns):
-        raise SourceError(f"{path}: give 'id_columns' (or map an 'id' column) so ids are stable")
-    return Mapping(
-        path=path,
-        kind=kind,
-        encoding=str(raw.get("encoding", "utf-8")),
-        delimiter=str(raw.get("delimiter", ",")),
-        id_columns=id_columns,
-        version_field=raw.get("version_field"),
-        defaults=dict(raw.get("defaults") or {}),
-        columns=tuple(columns),
-    )
-
-
-def _column(path: Path, field: str, spec: Any) -> Column:
-    spec = {"column": spec} if isinstance(spec, (str, list)) else spec
-    where = f"{path}: columns.{field}"
-    if not isinstance(spec, dict):
-        raise SourceError(f"{where}: expected a column name or a table")
-    names = spec.get("column")
-    names = [names] if isinstance(names, str) else names
-    if not names or not all(isinstance(n, str) for n in names):
-        raise SourceError(f"{where}: 'column' must name a column (or a list of columns)")
-    unknown = set(spec) - _COLUMN_KEYS
-    if unknown:
-        raise SourceError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-    ctype = spec.get("type", "timestamp" if field in TIMESTAMP_FIELDS else "str")
-    if ctype not in _CONVERSIONS:
-        raise SourceError(f"{where}.type must be one of {', '.join(_CONVERSIONS)}")
-    replace = spec.get("replace", {})
-    if not isinstance(replace, dict):
-        raise SourceError(f"{where}.replace must be a table of text substitutions")
-    try:
-        scale, add_hours = float(spec.get("scale", 1.0)), float(spec.get("add_hours", 0.0))
-    except (TypeError, ValueError):
-        raise SourceError(f"{where}: 'scale' and 'add_hours' must be numbers") from None
-    return Column(
-        field=field,
-        columns=tuple(names),
-        type=ctype,
-        format=spec.get("format"),
-        scale=scale,
-        add_hours=add_hours,
-        separator=str(spec.get("separator", ";")),
-        decimal=str(spec.get("decimal", ".")),
-        replace=tuple((str(k), str(v)) for k, v in replace.items()),
-        else_field=spec.get("else_field"),
-    )
-
-
-def iter_csv(path: Path, mapping: Mapping, *, created_by_ref: str) -> Iterator[Item]:
-    """Stream a CSV file as STIX objects, one per row (``row N`` is the file's line N)."""
-    try:
-        "".encode(mapping.encoding)
-    except LookupError as exc:
-        raise SourceError(f"{mapping.path}: unknown encoding {mapping.encoding!r}") from exc
+    Rows left out by a filter come as items marked ``filtered``.
+    """
+    name = display_name(path)
+    missing_lookups = sorted(k for k in mapping.lookups if not (names or {}).get(k))
+    if missing_lookups and names is None:
+        raise SourceError(f"{display_path(mapping.path)}: 'lookup' needs the node's names "
+                          f"({', '.join(missing_lookups)})")  # fmt: skip
     try:
         fh = path.open("rb")
     except OSError as exc:
-        raise SourceError(f"{path}: cannot open: {exc.strerror}") from exc
+        raise SourceError(f"{display_path(path)}: cannot open: {exc.strerror}") from exc
     with fh:
-        lines = _decoded_lines(fh, path.name, mapping.encoding)
-        reader = csv.DictReader(lines, delimiter=mapping.delimiter)
+        lines = _decoded_lines(fh, name, mapping.encoding)
+        reader = csv.reader(lines, delimiter=mapping.delimiter, strict=True)
+        start = 1
         try:
-            header = reader.fieldnames or []
-            needed = {n for c in mapping.columns for n in c.columns}
-            needed |= set(mapping.id_columns) - {"_row"}
-            missing = sorted(needed - set(header))
-            if missing:
-                raise SourceError(
-                    f"{path.name}: column(s) {', '.join(missing)} named in {mapping.path.name} "
-                    f"are missing (the file has: {', '.join(header) or 'no header'})"
-                )
-            for row in reader:
-                where = f"{path.name} row {reader.line_num}"
-                row["_row"] = str(reader.line_num)
+            header = next(reader, None) or []
+            _check_header(header, mapping, name)
+            width = len(header)
+            while True:
+                start = reader.line_num + 1
+                cells = next(reader, None)
+                if cells is None:
+                    return
+                if not cells:
+                    continue  # a blank line
+                where = f"{name} row {start}"
+                size = sum(len(c) for c in cells)
+                problem = _shape_problem(cells, width, start, reader.line_num, mapping)
+                if problem is not None:
+                    yield Item({}, where, error=f"{where}: {problem}", size=size)
+                    continue
+                row = dict(zip(header, cells, strict=True))
+                row["_row"] = str(start)
+                if not all(f.keeps(_cell(row, f.column, mapping.null_values)) for f in
+                           mapping.filters):  # fmt: skip
+                    yield Item({}, where, size=size, filtered=True)
+                    continue
                 try:
-                    yield Item(_row_object(row, mapping, where, created_by_ref), where)
+                    obj = _row_object(row, mapping, where, created_by_ref, names or {})
                 except RowError as exc:
-                    yield Item({}, where, error=str(exc))
+                    yield Item({}, where, error=str(exc), size=size)
+                    continue
+                yield Item(obj, where, size=size)
         except csv.Error as exc:
-            raise SourceError(f"{path.name} row {reader.line_num}: malformed CSV: {exc}") from exc
+            reason = str(exc)
+            if "unexpected end of data" in reason or "EOF" in reason:
+                reason = "a quote opened here is never closed"
+            raise SourceError(f"{name} row {start}: malformed CSV: {reason}") from None
+
+
+def _check_header(header: list[str], mapping: Mapping, name: str) -> None:
+    needed = {n for c in mapping.columns for n in c.columns}
+    needed |= set(mapping.id_columns) - {"_row"}
+    needed |= {f.column for f in mapping.filters} - {"_row"}
+    missing = sorted(needed - set(header))
+    if missing:
+        raise SourceError(
+            f"{name}: column(s) {', '.join(missing)} named in {display_name(mapping.path)} "
+            f"are missing (the file has: {', '.join(header) or 'no header'})"
+        )
+    doubled = sorted({h for h in header if header.count(h) > 1})
+    if doubled:
+        raise SourceError(f"{name}: the header names column(s) {', '.join(doubled)} twice")
+
+
+def _shape_problem(
+    cells: list[str], width: int, start: int, end: int, mapping: Mapping
+) -> str | None:
+    if end > start and not mapping.multiline:
+        return (
+            f"a quoted cell runs over lines {start}–{end} (a quote left open?); "
+            "set multiline = true in the mapping if cells may hold line breaks"
+        )
+    if len(cells) != width:
+        fewer = "too few" if len(cells) < width else "too many"
+        return f"{fewer} cells: {len(cells)}, but the header has {width} columns"
+    return None
+
+
+def _cell(row: dict[str, str], column: str, nulls: frozenset[str]) -> str:
+    text = row.get(column, "").strip()
+    return "" if text in nulls else text
 
 
 def _decoded_lines(fh: Any, name: str, encoding: str) -> Iterator[str]:
@@ -209,47 +145,82 @@ class RowError(Exception):
         self.where, self.field, self.reason = where, field, reason
 
 
-def _row_object(row: dict[str, str], m: Mapping, where: str, created_by_ref: str) -> dict[str, Any]:
+def _row_object(
+    row: dict[str, str], m: Mapping, where: str, created_by_ref: str, names: Names
+) -> dict[str, Any]:
     fields: dict[str, Any] = dict(m.defaults)
     fallbacks: list[Column] = []
     for c in m.columns:
-        text = " ".join(v for v in ((row.get(n) or "").strip() for n in c.columns) if v)
-        if not all((row.get(n) or "").strip() for n in c.columns):
-            text = ""  # a partly empty multi-column value counts as missing
-        if text == "":
+        nulls = c.null_values if c.null_values is not None else m.null_values
+        parts = [_cell(row, n, nulls) for n in c.columns]
+        if not all(parts):  # a partly empty multi-column value counts as missing
             if c.else_field:
                 fallbacks.append(c)
             continue
-        fields[c.field] = _convert(text, c, where)
+        fields[c.field] = _convert(" ".join(parts), c, where, names)
     for c in fallbacks:
         if c.else_field in fields:
             fields[c.field] = fields[c.else_field]
     if "id" not in fields:
-        key = "\x1f".join([m.kind, *((row.get(col) or "").strip() for col in m.id_columns)])
+        key = "\x1f".join([m.kind, *(row.get(col, "").strip() for col in m.id_columns)])
         fields["id"] = f"{STIX_TYPES[m.kind]}--{uuid.uuid5(LIAISON_NAMESPACE, key)}"
     return shape_record(
         m.kind, fields, created_by_ref=created_by_ref, version_field=m.version_field
     )
 
 
-def _convert(text: str, c: Column, where: str) -> Any:
+def _convert(text: str, c: Column, where: str, names: Names) -> Any:
     for old, new in c.replace:
         text = text.replace(old, new)
+    if c.values is not None:
+        if text not in c.values:
+            known = ", ".join(repr(k) for k in list(c.values)[:12])
+            raise RowError(where, c.field, f"{text!r} (column '{c.column}') is not in its map "
+                           f"(known: {known})")  # fmt: skip
+        value = c.values[text]
+        if not isinstance(value, str):
+            return value
+        text = value
+    if c.lookup is not None:
+        return _look_up(text, c, where, names)
     if c.decimal != "." and c.type in ("int", "float"):
         text = text.replace(c.decimal, ".")
     try:
         if c.type == "int":
-            return round(float(text) * c.scale) if c.scale != 1.0 else int(text)
+            return round(_finite(text) * c.scale) if c.scale != 1.0 else int(text)
         if c.type == "float":
-            return float(text) * c.scale
+            return _finite(text) * c.scale
         if c.type == "list":
             return [part.strip() for part in text.split(c.separator) if part.strip()]
         if c.type == "timestamp":
             return _timestamp(text, c)
-    except ValueError:
+    except (ValueError, OverflowError):
         label = c.format if c.type == "timestamp" and c.format else c.type
         raise RowError(where, c.field, f"{text!r} (column '{c.column}') is not a {label}") from None
     return text
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return value
+
+
+def _look_up(text: str, c: Column, where: str, names: Names) -> str:
+    if _STIX_ID.match(text):
+        return text
+    table = names.get(c.lookup or "", {})
+    found = table.get(text) or table.get(text.casefold())
+    if found is None:
+        shown: dict[str, str] = {}
+        for name in sorted(table):  # one spelling of each name (capitals sort first)
+            shown.setdefault(name.casefold(), name)
+        listed = sorted(shown.values())
+        known = ", ".join(listed[:20]) or f"none; add one with 'liaison {c.lookup} add'"
+        reason = f"unknown {c.lookup} {text!r} (column '{c.column}'; known: {known})"
+        raise RowError(where, c.field, reason)
+    return found
 
 
 def _timestamp(text: str, c: Column) -> str:
@@ -259,4 +230,7 @@ def _timestamp(text: str, c: Column) -> str:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     when += timedelta(hours=c.add_hours)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    return (
+        f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:"
+        f"{when.second:02d}.{when.microsecond // 1000:03d}Z"
+    )

@@ -27,8 +27,14 @@ class IngestReport:
     accepted: int = 0
     unchanged: int = 0
     refused: int = 0
+    filtered: int = 0
+    flagged: int = 0
     committed: bool = True
     errors: list[str] = field(default_factory=list)
+    #: Why records were flagged (kept, but odd: e.g. fatalities out of order).
+    warnings: list[str] = field(default_factory=list)
+    #: Called with every refusal message (``errors`` keeps only the first ones).
+    on_refuse: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -38,6 +44,8 @@ class IngestReport:
         self.refused += 1
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append(message)
+        if self.on_refuse is not None:
+            self.on_refuse(message)
 
 
 class _Abort(Exception):
@@ -73,6 +81,7 @@ def ingest_checked(
     skip_invalid: bool = False,
     received_from: str | None = None,
     progress: Callable[[int], None] | None = None,
+    on_refuse: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Write checked batches of one source.
 
@@ -81,10 +90,14 @@ def ingest_checked(
     transaction is rolled back. With ``skip_invalid`` valid records are kept.
     Refusals are audited after the data transaction, so they are kept either way.
     """
-    report = IngestReport(source)
+    report = IngestReport(source, on_refuse=on_refuse)
     try:
         with node.store.transaction() as tx:
             for batch in batches:
+                report.filtered += batch.filtered
+                report.flagged += len(batch.warnings)
+                room = MAX_ERRORS_KEPT - len(report.warnings)
+                report.warnings.extend(batch.warnings[: max(room, 0)])
                 for message in batch.errors:
                     report.refuse(message)
                 writing = skip_invalid or report.refused == 0

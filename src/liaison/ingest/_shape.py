@@ -12,10 +12,14 @@ from liaison.records import (
     CorroborationExtension,
     PartyExtension,
     PresenceExtension,
+    warnings_of,
 )
 
 #: STIX type of each kind (as ``liaison.records.TYPE_OF_KIND``).
 STIX_TYPES = TYPE_OF_KIND
+#: The label an event built from a row gets when its fatality estimates are out of
+#: order (kept as the source reported them).
+FATALITIES_OUT_OF_ORDER = "fatalities-out-of-order"
 
 
 def _fields_of(ext: type[msgspec.Struct]) -> frozenset[str]:
@@ -72,10 +76,13 @@ def shape_record(
         inner = {"extension_type": "property-extension"}
         names = PROPERTY_EXTENSION_FIELDS[kind]
         inner.update({k: flat.pop(k) for k in sorted(names) if k in flat})
-        extensions[EXTENSION_OF_KIND[kind]] = inner
+        if kind != "party" or len(inner) > 1:  # an external party has no extension
+            extensions[EXTENSION_OF_KIND[kind]] = inner
     elif kind in EXTENSION_OF_KIND:
         extensions[EXTENSION_OF_KIND[kind]] = {"extension_type": "new-sdo"}
     obj.update(flat)
     if extensions:
         obj["extensions"] = extensions
+    if kind == "event" and warnings_of(obj):
+        obj["labels"] = [*obj.get("labels", []), FATALITIES_OUT_OF_ORDER]
     return obj

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ijson
+from liaison.ingest._jsonstream import JsonLimitError, iter_json_objects
 
 
 class SourceError(Exception):
@@ -20,46 +21,52 @@ class Item:
 
     ``error`` is set instead when the source could not even build the object
     (a CSV row whose cell cannot be converted); the pipeline refuses it.
+    ``size`` is the length of its source text (it bounds a batch's memory);
+    ``filtered`` marks a row a mapping's filter left out (neither stored nor refused).
     """
 
     obj: dict[str, Any]
     where: str
     error: str | None = None
+    size: int = 0
+    filtered: bool = False
 
 
 def iter_stix(path: Path) -> Iterator[Item]:
     """Stream the objects of a STIX bundle (or a JSON array of objects) from a file.
 
-    Memory stays flat whatever the file size: objects are parsed one by one.
+    Memory stays flat whatever the file size: objects are decoded one by one,
+    strictly and within the limits of ``liaison.ingest._jsonstream``.
     """
-    name = path.name
+    name = display_name(path)
     try:
         fh = path.open("rb")
     except OSError as exc:
-        raise SourceError(f"{path}: cannot open: {exc.strerror}") from exc
+        raise SourceError(f"{display_path(path)}: cannot open: {exc.strerror}") from exc
     with fh:
-        first = _first_byte(fh)
-        prefix = "item" if first == b"[" else "objects.item"
-        if first not in (b"[", b"{"):
-            raise SourceError(f"{name}: not JSON (a STIX bundle starts with '{{')")
-        n = 0
         try:
-            for n, obj in enumerate(ijson.items(fh, prefix, use_float=True), start=1):
-                if not isinstance(obj, dict):
-                    raise SourceError(f"{name} object #{n}: not a JSON object")
-                yield Item(obj, f"{name} object #{n}")
-        except ijson.JSONError as exc:
-            raise SourceError(f"{name}: malformed JSON after object #{n}: {exc}") from exc
-        if n == 0 and prefix == "objects.item":
-            raise SourceError(f"{name}: not a STIX bundle (no 'objects' array found)")
+            for raw in iter_json_objects(fh, name):
+                where = f"{name} object #{raw.number}"
+                if raw.error is not None:
+                    yield Item({}, where, error=f"{where}: {raw.error}", size=raw.size)
+                elif not isinstance(raw.value, dict):
+                    kind = type(raw.value).__name__
+                    yield Item({}, where, error=f"{where}: not a JSON object (a {kind})",
+                               size=raw.size)  # fmt: skip
+                else:
+                    yield Item(raw.value, where, size=raw.size)
+        except JsonLimitError as exc:
+            raise SourceError(str(exc)) from None
+        except OSError as exc:
+            raise SourceError(f"{display_path(path)}: cannot read: {exc.strerror}") from exc
 
 
-def _first_byte(fh: Any) -> bytes:
-    while True:
-        b: bytes = fh.read(1)
-        if not b or not b.isspace():
-            if b == b"\xef":  # UTF-8 byte order mark
-                fh.read(2)
-                continue
-            fh.seek(fh.tell() - len(b))
-            return b
+def display_path(path: Path | str) -> str:
+    """A path as text that can always be printed and logged (undecodable bytes escaped)."""
+    raw = os.fsencode(path)
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def display_name(path: Path) -> str:
+    """The file name part of ``display_path``."""
+    return display_path(path.name)

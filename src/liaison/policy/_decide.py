@@ -8,6 +8,7 @@ from typing import Any
 
 from liaison.records import (
     EXT_SIGNATURE,
+    KINDS,
     LOCAL_ONLY_KINDS,
     RecordIndex,
     format_timestamp,
@@ -83,6 +84,8 @@ def decide(
     kind = index.kind
     if kind in LOCAL_ONLY_KINDS:
         return _deny(f"{kind} records are local only and are never released")
+    if kind not in KINDS:  # fail closed until rules name STIX types and TLP is enforced
+        return _deny(f"{kind} objects (a STIX type of no liaison kind) are not released yet")
     policy = policies.get(partner)
     if policy is None:
         return _deny(f"no policy for partner {partner!r} (default deny)")

@@ -1,13 +1,20 @@
 """liaison's record kinds: typed records, their STIX 2.1 form, extension definitions.
 
 ``parse_record`` validates a STIX object (a dict decoded from JSON) into a typed,
-frozen record; ``to_stix`` turns it back into the same dict; ``index_of`` gives the
-keys the store indexes it by. The reference is ``docs/records.md``.
+frozen record — or, for a valid STIX 2.1 object of no liaison kind, a verbatim
+``StixObject``; ``to_stix`` turns it back into the same dict; ``index_of`` gives
+the keys the store indexes it by. The reference is ``docs/records.md``.
 """
 
 from __future__ import annotations
 
-from ._common import ExternalReference, NewSdoEntry, PlainExtensions, SignatureExtension
+from ._common import (
+    ExternalReference,
+    GranularMarking,
+    NewSdoEntry,
+    PlainExtensions,
+    SignatureExtension,
+)
 from ._errors import RecordError
 from ._extdefs import (
     EXTENSION_OF_KIND,
@@ -16,6 +23,7 @@ from ._extdefs import (
     json_schema,
     liaison_identity,
 )
+from ._generic import SCO_TYPES, UNVERSIONED, StixObject
 from ._ids import (
     EXT_ASSESSMENT,
     EXT_CORROBORATION,
@@ -45,8 +53,9 @@ from ._kinds_observed import (
     PresenceExtension,
     StrikeReport,
 )
-from ._parse import kind_of, parse_record, to_stix
+from ._parse import kind_of, parse_record, to_stix, warnings_of
 from ._time import format_timestamp, timestamp_ms
+from ._tlp import EXT_TLP2, TLP_LEVELS, TLP_MARKING_IDS, tlp_level
 
 __all__ = [
     "CLASS_OF_KIND",
@@ -62,18 +71,24 @@ __all__ = [
     "EXT_PRESENCE",
     "EXT_SIGNATURE",
     "EXT_STRIKE_REPORT",
+    "EXT_TLP2",
     "KINDS",
     "KIND_OF_TYPE",
     "LIAISON_IDENTITY_ID",
     "LIAISON_NAMESPACE",
     "LOCAL_ONLY_KINDS",
+    "SCO_TYPES",
+    "TLP_LEVELS",
+    "TLP_MARKING_IDS",
     "TYPE_OF_KIND",
+    "UNVERSIONED",
     "Assessment",
     "Corroboration",
     "CorroborationExtension",
     "Designation",
     "Event",
     "ExternalReference",
+    "GranularMarking",
     "Group",
     "HarmAllegation",
     "Location",
@@ -89,6 +104,7 @@ __all__ = [
     "RecordError",
     "RecordIndex",
     "SignatureExtension",
+    "StixObject",
     "StrikeReport",
     "extension_definitions",
     "extension_entry",
@@ -100,5 +116,7 @@ __all__ = [
     "new_id",
     "parse_record",
     "timestamp_ms",
+    "tlp_level",
     "to_stix",
+    "warnings_of",
 ]

@@ -22,6 +22,7 @@ __all__ = [
     "Credibility",
     "ExternalReference",
     "Fraction",
+    "GranularMarking",
     "IdentityRef",
     "Latitude",
     "LocationRef",
@@ -75,7 +76,10 @@ MarkingRef = Annotated[str, Meta(pattern=id_pattern("marking-definition"))]
 PATTERN_HINTS: MappingProxyType[str, str] = MappingProxyType(
     {
         TIMESTAMP_PATTERN: "must be an RFC 3339 UTC timestamp ending in Z",
-        MS_TIMESTAMP_PATTERN: "must be a timestamp of the form YYYY-MM-DDTHH:MM:SS.sssZ",
+        MS_TIMESTAMP_PATTERN: (
+            "must be a timestamp of the form YYYY-MM-DDTHH:MM:SS.sssZ "
+            "(at least millisecond precision)"
+        ),
         "^[A-Z]{2}$": "must be an ISO 3166-1 alpha-2 country code",
         "^[a-z0-9]+(-[a-z0-9]+)*$": "must be lower-case words joined by hyphens",
         _ANY_REF_PATTERN: "must be a STIX id (TYPE--UUID)",
@@ -99,10 +103,22 @@ class ExternalReference(
     external_id: str | None = None
 
 
+class GranularMarking(
+    Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    """A STIX granular marking: a marking (or a language) applied to some properties."""
+
+    selectors: Annotated[tuple[NonEmptyStr, ...], Meta(min_length=1)]
+    marking_ref: MarkingRef | None = None
+    lang: NonEmptyStr | None = None
+
+
 class RecordBase(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     """The STIX common properties (``type``, ``id`` and ``extensions`` are per kind).
 
-    ``custom`` holds the record's ``x_`` properties verbatim; it is not a STIX property.
+    ``custom`` holds the record's ``x_`` properties verbatim, ``foreign_extensions``
+    the entries of other projects' extensions (e.g. OpenCTI's) verbatim; neither is
+    a STIX property: ``to_stix`` puts them back where they came from.
     """
 
     spec_version: Literal["2.1"]
@@ -115,7 +131,9 @@ class RecordBase(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, 
     lang: NonEmptyStr | None = None
     object_marking_refs: Annotated[tuple[MarkingRef, ...], Meta(min_length=1)] | None = None
     external_references: Annotated[tuple[ExternalReference, ...], Meta(min_length=1)] | None = None
+    granular_markings: Annotated[tuple[GranularMarking, ...], Meta(min_length=1)] | None = None
     custom: dict[str, Any] | None = None
+    foreign_extensions: dict[str, dict[str, Any]] | None = None
 
 
 class NewSdoEntry(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._generic import TIME_WINDOW_OF_TYPE, StixObject
 from ._index import RecordIndex
 from ._kinds import Record
 from ._kinds_analysis import Assessment, Corroboration
@@ -19,8 +20,46 @@ def _ms(value: str | None) -> int | None:
     return None if value is None else _ms_unchecked(value)
 
 
+def _generic_index(record: StixObject) -> RecordIndex:
+    """A verbatim object: its type, its time window (by type), creator, group refs."""
+    props = record.properties
+    start = end = None
+    window = TIME_WINDOW_OF_TYPE.get(record.kind)
+    if window is not None:
+        start = props.get(window[0])
+        end = props.get(window[1]) if window[1] is not None else None
+        end = end if end is not None else start
+    group = next(
+        (
+            ref
+            for ref in (
+                props.get("sighting_of_ref"),
+                props.get("source_ref"),
+                props.get("target_ref"),
+            )
+            if isinstance(ref, str) and ref.startswith("threat-actor--")
+        ),
+        None,
+    )
+    return RecordIndex(
+        id=record.id,
+        modified=record.version,
+        kind=record.kind,
+        time_start_ms=_ms(start),
+        time_end_ms=_ms(end),
+        group_ref=group,
+        party_ref=record.created_by_ref,
+        latitude=None,
+        longitude=None,
+        precision_m=None,
+        revoked=record.revoked,
+    )
+
+
 def index_of(record: Record) -> RecordIndex:
     """The index keys of a (validated) record: kind, time window, group, party, point."""
+    if isinstance(record, StixObject):
+        return _generic_index(record)
     start: str | None = None
     end: str | None = None
     group: str | None = None

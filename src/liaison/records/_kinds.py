@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from ._generic import StixObject
 from ._kinds_analysis import Assessment, Corroboration
 from ._kinds_core import Designation, Group, Location, Party, Person
 from ._kinds_observed import Event, HarmAllegation, Logistics, Presence, StrikeReport
@@ -17,7 +18,7 @@ __all__ = [
     "Record",
 ]
 
-#: A typed record of any kind.
+#: A typed record of any kind, or a STIX object of no liaison kind (kept verbatim).
 Record = (
     Party
     | Group
@@ -31,6 +32,7 @@ Record = (
     | Person
     | Corroboration
     | Assessment
+    | StixObject
 )
 
 #: The record kinds, in a fixed order.

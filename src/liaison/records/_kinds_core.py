@@ -50,21 +50,26 @@ class PartyExtension(
 class PartyExtensions(
     Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
 ):
-    """``extensions`` of a party."""
+    """``extensions`` of a party (the party entry is absent on an external party)."""
 
-    party: PartyExtension = field(name=EXT_PARTY)
+    party: PartyExtension | None = field(default=None, name=EXT_PARTY)
     signature: dict[str, Any] | None = field(default=None, name=EXT_SIGNATURE)
 
 
 class Party(RecordBase, frozen=True, kw_only=True):
-    """A party: a partner running a node (STIX ``identity``, organization)."""
+    """A party (STIX ``identity``, organization): a partner running a node when it
+    carries the party extension (its key), an external party or organization
+    (one that runs no liaison node, or another platform's) when it does not."""
 
     type: Literal["identity"]
     id: Annotated[str, Meta(pattern=id_pattern("identity"))]
     name: NonEmptyStr
     identity_class: Literal["organization"]
     description: str | None = None
-    extensions: PartyExtensions
+    roles: Annotated[tuple[NonEmptyStr, ...], Meta(min_length=1)] | None = None
+    sectors: Annotated[tuple[NonEmptyStr, ...], Meta(min_length=1)] | None = None
+    contact_information: NonEmptyStr | None = None
+    extensions: PartyExtensions | None = None
 
 
 class Group(RecordBase, frozen=True, kw_only=True):
@@ -76,6 +81,15 @@ class Group(RecordBase, frozen=True, kw_only=True):
     aliases: Annotated[tuple[NonEmptyStr, ...], Meta(min_length=1)] | None = None
     description: str | None = None
     threat_actor_types: Annotated[tuple[NonEmptyStr, ...], Meta(min_length=1)] | None = None
+    first_seen: Timestamp | None = None
+    last_seen: Timestamp | None = None
+    roles: Annotated[tuple[NonEmptyStr, ...], Meta(min_length=1)] | None = None
+    goals: Annotated[tuple[NonEmptyStr, ...], Meta(min_length=1)] | None = None
+    sophistication: NonEmptyStr | None = None
+    resource_level: NonEmptyStr | None = None
+    primary_motivation: NonEmptyStr | None = None
+    secondary_motivations: Annotated[tuple[NonEmptyStr, ...], Meta(min_length=1)] | None = None
+    personal_motivations: Annotated[tuple[NonEmptyStr, ...], Meta(min_length=1)] | None = None
     extensions: PlainExtensions | None = None
 
 
@@ -102,17 +116,20 @@ class Designation(RecordBase, frozen=True, kw_only=True):
 
 
 class Location(RecordBase, frozen=True, kw_only=True):
-    """A place (STIX ``location`` with coordinates)."""
+    """A place (STIX ``location``): coordinates, or only a country, region or city."""
 
     type: Literal["location"]
     id: Annotated[str, Meta(pattern=id_pattern("location"))]
-    latitude: Latitude
-    longitude: Longitude
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     precision: Precision | None = None
     name: NonEmptyStr | None = None
     country: CountryCode | None = None
     region: NonEmptyStr | None = None
+    administrative_area: NonEmptyStr | None = None
     city: NonEmptyStr | None = None
+    street_address: NonEmptyStr | None = None
+    postal_code: NonEmptyStr | None = None
     description: str | None = None
     extensions: PlainExtensions | None = None
 

@@ -12,7 +12,6 @@ from ._common import (
     Credibility,
     IdentityRef,
     Latitude,
-    LocationRef,
     Longitude,
     NewSdoEntry,
     NonEmptyStr,
@@ -49,6 +48,8 @@ __all__ = [
 ]
 
 NonNegative = Annotated[int, Meta(ge=0)]
+SightedRef = Annotated[str, Meta(pattern=id_pattern("location", "identity"))]
+ObservedDataRef = Annotated[str, Meta(pattern=id_pattern("observed-data"))]
 
 
 class StrikeReportExtensions(
@@ -121,7 +122,10 @@ class Presence(RecordBase, frozen=True, kw_only=True):
     first_seen: Timestamp
     last_seen: Timestamp
     count: Annotated[int, Meta(ge=0, le=999_999_999)] | None = None
-    where_sighted_refs: Annotated[tuple[LocationRef, ...], Meta(min_length=1)] | None = None
+    where_sighted_refs: Annotated[tuple[SightedRef, ...], Meta(min_length=1)] | None = None
+    observed_data_refs: Annotated[tuple[ObservedDataRef, ...], Meta(min_length=1)] | None = None
+    summary: bool | None = None
+    description: str | None = None
     extensions: PresenceExtensions
 
 

@@ -55,7 +55,12 @@ def build_schema(name: str) -> dict[str, Any]:
     root = defs.pop(cls.__name__)
     if name != "signature":
         root["properties"].pop("custom")
+        root["properties"].pop("foreign_extensions")
         root["patternProperties"] = {_CUSTOM_PROPERTY: {}}
+        # Other projects' extension entries (e.g. OpenCTI's) are kept verbatim.
+        for def_name, definition in defs.items():
+            if def_name.endswith("Extensions"):
+                definition["additionalProperties"] = {"type": "object"}
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:liaison:schema:{name}",

@@ -17,10 +17,11 @@ TIMESTAMP_PATTERN = (
     r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?Z$"
 )
-#: ``created`` and ``modified``: STIX requires exactly millisecond precision.
+#: ``created`` and ``modified``: STIX requires at least millisecond precision
+#: (``.123Z``; ``.123456Z`` is kept exactly as it is).
 MS_TIMESTAMP_PATTERN = (
     r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z$"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3,}Z$"
 )
 
 _TIMESTAMP_RE = re.compile(TIMESTAMP_PATTERN)

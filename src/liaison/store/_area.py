@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-import h3
-
 FINE_RES = 6
 COARSE_RES = 4
 # Radius above which a query uses the coarse column (fewer, larger cells).
@@ -17,6 +15,8 @@ EARTH_RADIUS_KM = 6371.0088
 
 def cell_keys(latitude: float | None, longitude: float | None) -> tuple[int | None, int | None]:
     """The (fine, coarse) H3 cells of a point, as signed-safe integers."""
+    import h3  # lazily: a read without an area never needs it (fast CLI start)
+
     if latitude is None or longitude is None:
         return None, None
     fine = h3.latlng_to_cell(latitude, longitude, FINE_RES)
@@ -25,6 +25,8 @@ def cell_keys(latitude: float | None, longitude: float | None) -> tuple[int | No
 
 def cells_near(latitude: float, longitude: float, radius_km: float) -> tuple[str, list[int]]:
     """Column name and cell set that cover a circle (a superset; refine by distance)."""
+    import h3  # lazily: a read without an area never needs it (fast CLI start)
+
     res = COARSE_RES if radius_km > COARSE_ABOVE_KM else FINE_RES
     column = "cell_coarse" if res == COARSE_RES else "cell"
     centre = h3.latlng_to_cell(latitude, longitude, res)
@@ -38,6 +40,8 @@ def cells_near(latitude: float, longitude: float, radius_km: float) -> tuple[str
 
 def cells_covering(cells: Iterable[int | str]) -> tuple[str, list[int]]:
     """Column name and stored-resolution cells covering a user-given H3 cell set."""
+    import h3  # lazily: a read without an area never needs it (fast CLI start)
+
     given = [c if isinstance(c, str) else h3.int_to_str(c) for c in cells]
     for c in given:
         if not h3.is_valid_cell(c):
@@ -57,6 +61,8 @@ def cells_covering(cells: Iterable[int | str]) -> tuple[str, list[int]]:
 
 def within_cells(latitude: float, longitude: float, cells: Iterable[int | str]) -> bool:
     """Exact membership of a point in a cell set of mixed resolutions."""
+    import h3  # lazily: a read without an area never needs it (fast CLI start)
+
     for c in cells:
         s = c if isinstance(c, str) else h3.int_to_str(c)
         if h3.latlng_to_cell(latitude, longitude, h3.get_resolution(s)) == s:
