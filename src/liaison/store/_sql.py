@@ -73,7 +73,7 @@ class SqlStore(abc.ABC):
         """Begin, then commit (or roll back on an exception) one database transaction."""
 
     _depth: int = 0
-    _on_commit: dict[str, Callable[[], None]] | None = None
+    _on_commit: dict[str, Callable[[], object]] | None = None
     #: The file outside the store that anchors its signed audit head (set by the
     #: node that owns the store; see liaison.audit.anchor). None: not anchored.
     audit_anchor: Path | None = None
@@ -100,7 +100,7 @@ class SqlStore(abc.ABC):
         for callback in callbacks:
             callback()
 
-    def after_commit(self, key: str, callback: Callable[[], None]) -> None:
+    def after_commit(self, key: str, callback: Callable[[], object]) -> None:
         """Run ``callback`` once the current transaction has committed (never if it
         rolls back). A later callback under the same ``key`` replaces the earlier."""
         if self._on_commit is None:
