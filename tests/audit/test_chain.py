@@ -76,8 +76,8 @@ def test_empty_log() -> None:
     report = verify_chain([], ChainHead(3, "ab" * 32))
     assert not report.ok
     assert (
-        report.reason
-        == "chain ends at 0 but the signed head says 3 (entries 1–3 deleted, or the store rolled back)"
+        report.reason == "chain ends at 0 but the signed head says 3 "
+        "(entries 1–3 deleted, or the store rolled back)"
     )
 
 

@@ -36,8 +36,8 @@ def test_truncation_detected_with_a_signed_head() -> None:
     assert not report.ok
     assert report.first_bad_seq == 7
     assert (
-        report.reason
-        == "chain ends at 6 but the signed head says 8 (entries 7–8 deleted, or the store rolled back)"
+        report.reason == "chain ends at 6 but the signed head says 8 "
+        "(entries 7–8 deleted, or the store rolled back)"
     )
 
 
