@@ -22,11 +22,11 @@ from typing import Any
 import orjson
 import psycopg
 import pytest
-from tests.conftest import postgres_url
-from tests.exchange.conftest import bulk_objects
 
 from liaison.node import CONFIG_NAME, Node, init_node
 from liaison.store._postgres import _LOCK_CLASS, lock_key, split_options
+from tests.conftest import postgres_url
+from tests.exchange.conftest import bulk_objects, served
 
 ROOT = Path(__file__).resolve().parents[2]
 #: No subprocess of the suite may run longer than this (nothing hangs).
@@ -240,6 +240,7 @@ __all__ = [
     "liaison",
     "postgres_url",
     "released",
+    "served",
     "stored_keys",
     "wait_for",
     "with_store_option",

@@ -9,6 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from liaison.audit import journal
+from liaison.audit.anchor import ANCHOR_NAME, read_anchor
+from liaison.node import Node, audit_report
+from liaison.store import StoreBusy, open_store
+from liaison.store._migrations import SCHEMA_VERSION
 from tests.faults.conftest import (
     SOAK,
     Running,
@@ -18,12 +24,6 @@ from tests.faults.conftest import (
     write_bundle,
     writer_active,
 )
-
-from liaison.audit import journal
-from liaison.audit.anchor import ANCHOR_NAME, read_anchor
-from liaison.node import Node, audit_report
-from liaison.store import StoreBusy, open_store
-from liaison.store._migrations import SCHEMA_VERSION
 
 #: A writer holds the store at least this long (the issue's case: 10 s).
 HOLD_S = 10.0 if SOAK else 0.0
