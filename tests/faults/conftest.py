@@ -34,10 +34,18 @@ TIMEOUT = 120.0
 SOAK = os.environ.get("LIAISON_SOAK") == "1"
 
 
-@pytest.fixture(autouse=True)
-def _soak_only_under_make_soak(request: pytest.FixtureRequest) -> None:
-    if request.node.get_closest_marker("soak") is not None and not SOAK:
-        pytest.skip("soak test: run with `make soak`")
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "soak: part of the long fault-and-load run (make soak)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Outside `make soak`, soak tests are deselected (not run, not reported as skipped)."""
+    if SOAK:
+        return
+    soak = [i for i in items if i.get_closest_marker("soak") is not None]
+    if soak:
+        config.hook.pytest_deselected(items=soak)
+        items[:] = [i for i in items if i.get_closest_marker("soak") is None]
 
 
 def env() -> dict[str, str]:

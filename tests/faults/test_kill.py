@@ -11,9 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from liaison.audit import witness
-from liaison.exchange import materialise_releases
+from liaison.exchange import ServerThread, create_app, free_port, materialise_releases
 from liaison.ingest import ingest_file
 from liaison.node import Node, audit_report, open_node
 from liaison.store import exchange as rows
@@ -80,7 +81,7 @@ def test_kill_during_ingest_and_release(
     set_policy(fr, STRIKE_POLICY)
     url = fr.config.store_url
     for n in range(ROUNDS):
-        size = 8000 if not SOAK else rng.choice([8000, 20_000])  # 20,000: a check worker too
+        size = 6000 if not SOAK else rng.choice([6000, 20_000])  # 20,000: a check worker too
         big = write_bundle(tmp_path / f"big-{n}.json", fr.party_id, size, seed=100 + n)
         before = set(stored_keys(fr))
         ingest = spawn("ingest", str(big), node=fr.root)
@@ -125,7 +126,7 @@ def test_kill_during_sync_then_sync_beside_an_ingest(
     rng = random.Random(4)
     fr = make_node("fr")
     ru = make_node("ru", store_url("ru"))
-    size = 5000 if not SOAK else 20_000
+    size = 3000 if not SOAK else 20_000
     assert ingest_file(fr, write_bundle(tmp_path / "fr.json", fr.party_id, size, seed=5)).ok
     token = pair(fr, ru)
     set_policy(fr, STRIKE_POLICY)
@@ -172,3 +173,44 @@ def _records_from(node: Node, partner: str) -> list[tuple[str, str, str]]:
         "SELECT id, modified, received_from FROM records WHERE received_from = ?", (partner,)
     )
     return [(str(a), str(b), str(c)) for a, b, c in cur]
+
+
+@pytest.mark.soak
+def test_kill_serve_during_its_releases(
+    make_node: Callable[..., Node],
+    store_url: Callable[[str], str],
+    spawn: Callable[..., Running],
+    tmp_path: Path,
+) -> None:
+    """`liaison serve` releases at start-up and on every tick; SIGKILLed in the middle
+    of them, again and again, and restarted: each version is released once."""
+    rng = random.Random(11)
+    fr = make_node("fr", store_url("fr"))
+    ru = make_node("ru")
+    token = pair(fr, ru)
+    set_policy(fr, STRIKE_POLICY)
+    expected: set[tuple[str, str]] = set()
+    for n in range(8):
+        batch = write_bundle(tmp_path / f"b-{n}.json", fr.party_id, 12_000, seed=300 + n)
+        assert ingest_file(fr, batch).ok  # stored, not yet released
+        expected |= bundle_keys(batch)
+        port = free_port()
+        serve = spawn("serve", "--port", str(port), "--release-interval", "0.2", node=fr.root)
+        before = len(released(fr, "ru"))
+        wait_for(lambda b=before, s=serve: s.proc.poll() is not None or len(released(fr, "ru")) > b)
+        try:
+            serve.proc.wait(timeout=rng.uniform(0.0, 2.0))
+        except subprocess.TimeoutExpired:
+            serve.kill()
+        serve.wait(timeout=60)
+        pairs = [(i, m) for _, i, m in released(fr, "ru")]
+        assert len(pairs) == len(set(pairs))
+        _verified(fr.root)
+    materialise_releases(fr)
+    pairs = [(i, m) for _, i, m in released(fr, "ru")]
+    assert len(pairs) == len(set(pairs)) and set(pairs) >= expected
+    partner = rows.partner(fr.store, "ru")
+    assert partner is not None
+    with ServerThread(create_app(fr)) as srv:
+        assert sorted(_served_ids(srv.url, partner.collection_id, token)) == sorted(pairs)
+    _verified(fr.root)
