@@ -13,19 +13,20 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import psycopg
 import pytest
 
 from liaison.node import CONFIG_NAME, Node, init_node
 from liaison.store._postgres import _LOCK_CLASS, lock_key, split_options
-from tests.conftest import postgres_url
 from tests.exchange.conftest import bulk_objects, served
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -193,6 +194,65 @@ def released(node: Node, partner: str) -> list[tuple[int, str, str]]:
     return [(int(p), str(i), str(m)) for p, i, m in cur]
 
 
+# -- partners reading a node over TAXII ----------------------------------------------
+
+MEDIA = "application/taxii+json;version=2.1"
+
+
+@dataclass
+class Pager:
+    """A partner following its collection as a TAXII client does: ``next`` while
+    there is more, then ``added_after`` the last date it was given."""
+
+    base: str
+    collection: str
+    token: str
+    received: list[tuple[str, str]] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+
+    def page(self, client: httpx.Client, state: dict[str, str | None]) -> bool:
+        params = {"limit": "250"}
+        if state.get("next"):
+            params["next"] = str(state["next"])
+        elif state.get("added_after"):
+            params["added_after"] = str(state["added_after"])
+        answer = client.get(f"{self.base}/api/collections/{self.collection}/objects/",
+                            params=params)  # fmt: skip
+        self.statuses.append(answer.status_code)
+        if answer.status_code != 200:
+            return False
+        body = answer.json()
+        self.received += [(o["id"], o["modified"]) for o in body.get("objects", [])]
+        if body.get("more"):
+            state["next"] = body["next"]
+            return True
+        state["next"] = None
+        state["added_after"] = answer.headers.get("x-taxii-date-added-last") or state.get(
+            "added_after"
+        )
+        return False
+
+    def follow(self, stop: threading.Event) -> None:
+        headers = {"Accept": MEDIA, "Authorization": f"Bearer {self.token}"}
+        state: dict[str, str | None] = {}
+        with httpx.Client(headers=headers, timeout=30) as client:
+            while not stop.is_set():
+                if not self.page(client, state):
+                    stop.wait(0.05)
+            while self.page(client, state):  # drain what the last releases added
+                pass
+
+    def drain(self) -> list[tuple[str, str]]:
+        """Page from the start to the end once; what this pass received."""
+        headers = {"Accept": MEDIA, "Authorization": f"Bearer {self.token}"}
+        start = len(self.received)
+        state: dict[str, str | None] = {}
+        with httpx.Client(headers=headers, timeout=30) as client:
+            while self.page(client, state):
+                pass
+        return self.received[start:]
+
+
 # -- is a writer inside its transaction? ------------------------------------------------
 
 
@@ -228,25 +288,15 @@ def wait_for(condition: Callable[[], bool], timeout: float = 60.0, every: float 
     raise AssertionError(f"condition not met within {timeout} s")
 
 
-HOLDER = """
-import sys, time
-from liaison.store import open_store
-store = open_store(sys.argv[1], create=False)
-with store.transaction():
-    print("holding", flush=True)
-    time.sleep(float(sys.argv[2]))
-print("released", flush=True)
-"""
-
 __all__ = [
-    "HOLDER",
+    "MEDIA",
     "SOAK",
     "TIMEOUT",
+    "Pager",
     "Result",
     "Running",
     "bundle_keys",
     "liaison",
-    "postgres_url",
     "released",
     "served",
     "stored_keys",

@@ -10,7 +10,6 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import pytest
 
 from liaison.audit import witness
@@ -21,6 +20,7 @@ from liaison.store import exchange as rows
 from tests.exchange.conftest import STRIKE_POLICY, link, pair, set_policy
 from tests.faults.conftest import (
     SOAK,
+    Pager,
     Running,
     bundle_keys,
     released,
@@ -53,18 +53,7 @@ def _kill_inside_a_write(proc: Running, url: str, rng: random.Random, spread: fl
 
 def _served_ids(base: str, collection: str, token: str) -> list[tuple[str, str]]:
     """Every object a partner receives by following ``next`` from the start."""
-    got: list[tuple[str, str]] = []
-    params: dict[str, str] = {"limit": "700"}
-    headers = {"Accept": "application/taxii+json;version=2.1", "Authorization": f"Bearer {token}"}
-    while True:
-        answer = httpx.get(f"{base}/api/collections/{collection}/objects/", params=params,
-                           headers=headers, timeout=30)  # fmt: skip
-        assert answer.status_code == 200, answer.text
-        body = answer.json()
-        got += [(o["id"], o["modified"]) for o in body.get("objects", [])]
-        if not body.get("more"):
-            return got
-        params["next"] = body["next"]
+    return Pager(base, collection, token).drain()
 
 
 def test_kill_during_ingest_and_release(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -18,7 +18,9 @@ from liaison.node import Node, audit_report, open_node
 from liaison.store import exchange as rows
 from tests.exchange.conftest import set_policy
 from tests.faults.conftest import (
+    MEDIA,
     SOAK,
+    Pager,
     Running,
     bundle_keys,
     released,
@@ -29,57 +31,12 @@ from tests.faults.conftest import (
 PARTNERS = ("ru", "us", "uk", "de", "it", "es", "pl", "nl") if SOAK else ("ru", "us", "uk")
 INGESTS = 6 if SOAK else 2
 SIZE = 3000 if SOAK else 1000
-_MEDIA = "application/taxii+json;version=2.1"
 
 
 def _policy(names: tuple[str, ...]) -> str:
     return "".join(
         f'\n[[partners.{n}.rules]]\nname = "places"\nkinds = ["location"]\n' for n in names
     )
-
-
-@dataclass
-class Pager:
-    """A partner following its collection as a TAXII client does: ``next`` while
-    there is more, then ``added_after`` the last date it was given."""
-
-    base: str
-    collection: str
-    token: str
-    received: list[tuple[str, str]] = field(default_factory=list)
-    statuses: list[int] = field(default_factory=list)
-
-    def page(self, client: httpx.Client, state: dict[str, str | None]) -> bool:
-        params = {"limit": "250"}
-        if state.get("next"):
-            params["next"] = str(state["next"])
-        elif state.get("added_after"):
-            params["added_after"] = str(state["added_after"])
-        answer = client.get(f"{self.base}/api/collections/{self.collection}/objects/",
-                            params=params)  # fmt: skip
-        self.statuses.append(answer.status_code)
-        if answer.status_code != 200:
-            return False
-        body = answer.json()
-        self.received += [(o["id"], o["modified"]) for o in body.get("objects", [])]
-        if body.get("more"):
-            state["next"] = body["next"]
-            return True
-        state["next"] = None
-        state["added_after"] = answer.headers.get("x-taxii-date-added-last") or state.get(
-            "added_after"
-        )
-        return False
-
-    def follow(self, stop: threading.Event) -> None:
-        headers = {"Accept": _MEDIA, "Authorization": f"Bearer {self.token}"}
-        state: dict[str, str | None] = {}
-        with httpx.Client(headers=headers, timeout=30) as client:
-            while not stop.is_set():
-                if not self.page(client, state):
-                    stop.wait(0.05)
-            while self.page(client, state):  # drain what the last releases added
-                pass
 
 
 @dataclass
@@ -106,7 +63,7 @@ def _run_scene(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     serve = spawn("serve", "--port", str(port), "--release-interval", "0.1", node=fr.root)
-    headers = {"Accept": _MEDIA, "Authorization": f"Bearer {tokens[PARTNERS[0]]}"}
+    headers = {"Accept": MEDIA, "Authorization": f"Bearer {tokens[PARTNERS[0]]}"}
 
     def up() -> bool:
         assert serve.proc.poll() is None, serve.wait()
