@@ -18,7 +18,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import orjson
@@ -76,34 +75,61 @@ class Result:
 
 
 class Running:
-    """A background subprocess; always reaped (killed at the latest at teardown)."""
+    """A background subprocess, its output going to files (so that a child it leaves
+    behind cannot block the test on a pipe); always reaped at teardown."""
 
-    def __init__(self, cmd: list[str], **kwargs: Any) -> None:
+    def __init__(self, cmd: list[str], logs: Path) -> None:
+        logs.mkdir(parents=True, exist_ok=True)
+        self.out_path, self.err_path = logs / "stdout", logs / "stderr"
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
-            start_new_session=True, **kwargs,
-        )  # fmt: skip
+        with self.out_path.open("wb") as out, self.err_path.open("wb") as err:
+            self.proc = subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env(),
+                start_new_session=True,
+            )  # fmt: skip
+
+    def output(self) -> str:
+        return self.out_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_output(self, text: str, timeout: float = 60.0) -> None:
+        """Wait until the process has printed ``text`` (fails if it exits first)."""
+        wait_for(lambda: text in self.output() or self.proc.poll() is not None, timeout)
+        assert text in self.output(), self.wait()
 
     def wait(self, timeout: float = TIMEOUT) -> Result:
-        out, err = self.proc.communicate(timeout=timeout)
-        return Result(self.proc.returncode, out, err, self.started, time.monotonic())
+        self.proc.wait(timeout=timeout)
+        err = self.err_path.read_text(encoding="utf-8", errors="replace")
+        return Result(self.proc.returncode, self.output(), err, self.started, time.monotonic())
 
     def kill(self) -> None:
         """SIGKILL the process itself (not its children: they must cope)."""
         with contextlib.suppress(ProcessLookupError):
             self.proc.send_signal(signal.SIGKILL)
 
+    def survivors(self) -> list[int]:
+        """Processes of its session still alive (children it started, left behind)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == self.proc.pid:
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == self.proc.pid and fields[0] != "Z":  # session id, not a zombie
+                found.append(int(entry.name))
+        return found
+
     def reap(self) -> None:
         """Teardown: kill whatever is left of the process group we started."""
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.communicate(timeout=10)
+            self.proc.wait(timeout=10)
 
 
 @pytest.fixture
-def spawn() -> Iterator[Callable[..., Running]]:
+def spawn(tmp_path: Path) -> Iterator[Callable[..., Running]]:
     """Start background subprocesses: ``spawn("ingest", "f.json", node=…)`` runs the
     CLI; ``spawn(python="code", args=[…])`` runs a Python snippet."""
     running: list[Running] = []
@@ -115,7 +141,7 @@ def spawn() -> Iterator[Callable[..., Running]]:
             cmd = [sys.executable, "-c", python, *argv]
         else:
             cmd = [sys.executable, "-m", "liaison", *args, *(["--node", str(node)] if node else [])]
-        r = Running(cmd)
+        r = Running(cmd, tmp_path / "logs" / str(len(running)))
         running.append(r)
         return r
 

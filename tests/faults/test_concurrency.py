@@ -59,8 +59,7 @@ def _hold(spawn: Callable[..., Running], url: str, *, raw: bool = False) -> Runn
     """A process that holds the store's write lock (at least HOLD_S, until let go);
     ``raw``: takes the lock without opening the store through liaison."""
     holder = spawn(python=_RAW_HOLDER if raw else _HOLDER, argv=(url,))
-    assert holder.proc.stdout is not None
-    assert holder.proc.stdout.readline() == "holding\n"
+    holder.wait_output("holding")
     holder.started = time.monotonic()
     return holder
 

@@ -54,7 +54,10 @@ def _run_scene(
     spawn: Callable[..., Running],
     tmp_path: Path,
 ) -> Scene:
-    fr = make_node("fr", store_url("fr"))
+    url = store_url("fr")
+    if SOAK:  # many writers queue for the store: allow each a longer wait than the default
+        url += ("&" if "?" in url else "?") + "lock_timeout=600"
+    fr = make_node("fr", url)
     tokens = {}
     for name in PARTNERS:
         add_partner(fr, name, "http://127.0.0.1:1/api/", public_key=None, unsigned=True)
