@@ -99,12 +99,16 @@ def audit_log(actions: tuple[str, ...], since: str | None, as_json: bool, node_d
                  "hyphens, e.g. refuse or policy-change)", EXIT_USAGE)  # fmt: skip
     since_ms = when(since, "since")
     start = None if since_ms is None else format_timestamp(since_ms)
+    show = (lambda e: orjson.dumps(e.to_dict()).decode()) if as_json else _line
     with opened(node_dir) as node:
+        lines: list[str] = []
         for entry in journal.log_entries(node.store, actions=actions, since=start):
-            if as_json:
-                click.echo(orjson.dumps(entry.to_dict()).decode())
-            else:
-                click.echo(_line(entry))
+            lines.append(show(entry))
+            if len(lines) == 1000:  # streamed, a thousand lines per write
+                click.echo("\n".join(lines))
+                lines.clear()
+        if lines:
+            click.echo("\n".join(lines))
 
 
 def _line(e: AuditEntry) -> str:
