@@ -12,9 +12,11 @@ import sys
 from pathlib import Path
 
 import orjson
+from click.testing import CliRunner
 
 from liaison.audit import journal
 from liaison.audit.anchor import ANCHOR_NAME, read_anchor
+from liaison.cli import cli
 from liaison.ingest import ingest_objects
 from liaison.node import Node, SteppingClock, audit_report, init_node, open_node, seeded_ids
 from liaison.records.examples import example_objects
@@ -60,6 +62,9 @@ def test_truncated_log_with_an_older_signed_head_is_detected(node: Node) -> None
         f"chain ends at {old.seq} but the anchor audit-head.json says {old.seq + 3} "
         f"(entries {old.seq + 1}–{old.seq + 3} deleted, or the store rolled back)"
     )
+    out = CliRunner().invoke(cli, ["audit", "verify", "--node", str(node.root)])
+    assert out.exit_code == 4 and report.reason in out.output
+    assert f"first bad entry: {old.seq + 1}" in out.output
 
 
 def test_an_emptied_log_is_refused(node: Node) -> None:
@@ -69,6 +74,8 @@ def test_an_emptied_log_is_refused(node: Node) -> None:
     report = audit_report(node)
     assert not report.ok and report.first_bad_seq == 1
     assert report.reason is not None and "the audit log is empty" in report.reason
+    out = CliRunner().invoke(cli, ["audit", "verify", "--node", str(node.root)])
+    assert out.exit_code == 4 and "the audit log is empty" in out.output
     # Without its anchor too, the store alone still refuses an empty log.
     (node.root / ANCHOR_NAME).unlink()
     assert "is missing" in (audit_report(node).reason or "")
