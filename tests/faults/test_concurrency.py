@@ -132,7 +132,7 @@ def test_concurrent_appends_keep_one_chain(
     make_node: Callable[..., Node], store_url: Callable[[str], str], spawn: Callable[..., Running]
 ) -> None:
     node = make_node("fr", store_url("fr"))
-    writers, each = 4, 25 if not SOAK else 200
+    writers, each = (3, 20) if not SOAK else (6, 200)
     procs = [
         spawn(python=_APPENDER, argv=(str(node.root), f"w{w}", str(each))) for w in range(writers)
     ]
@@ -160,7 +160,7 @@ def test_parallel_opens_of_a_new_store_migrate_it_once(
     store_url: Callable[[str], str], spawn: Callable[..., Running]
 ) -> None:
     url = store_url("fresh")
-    procs = [spawn(python=_OPENER, argv=(url,)) for _ in range(4)]
+    procs = [spawn(python=_OPENER, argv=(url,)) for _ in range(3 if not SOAK else 8)]
     for p in procs:
         done = p.wait(timeout=60)
         assert done.code == 0 and "opened" in done.out, done

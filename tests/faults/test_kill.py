@@ -206,6 +206,7 @@ def test_kill_serve_during_its_releases(
     _verified(fr.root)
 
 
+@pytest.mark.soak
 @pytest.mark.xfail(
     strict=True,
     reason="issue 9 point 3 (input helper): after a SIGKILL of `liaison ingest`, its check "
