@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format bench validate clean lock real-case
+.PHONY: demo test lint format bench validate clean lock real-case soak
 
 LOCK   := requirements/lock.txt
 UV     := uv==0.13.9
@@ -32,6 +32,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
+
+# The long fault-and-load run: tests/faults at full size (SIGKILLs at random moments,
+# more rounds, a writer holding the store 10 s, eight partners paging). Bounded
+# parts of the same suite run in `make test`.
+soak: $(STAMP)
+	LIAISON_SOAK=1 $(BIN)/python -m pytest tests/faults -n 2 -p no:randomly -q --durations=0
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

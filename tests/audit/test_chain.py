@@ -75,7 +75,10 @@ def test_empty_log() -> None:
     assert verify_chain([]).ok
     report = verify_chain([], ChainHead(3, "ab" * 32))
     assert not report.ok
-    assert report.reason == "chain ends at 0 but head says 3 (entries deleted)"
+    assert (
+        report.reason == "chain ends at 0 but the signed head says 3 "
+        "(entries 1–3 deleted, or the store rolled back)"
+    )
 
 
 @given(chains(), st.data())
@@ -149,7 +152,11 @@ def test_truncation_needs_the_head(entries: list[AuditEntry], data: st.DataObjec
     report = verify_chain(entries[:m], entries[-1].head)
     assert not report.ok
     assert report.first_bad_seq == m + 1
-    assert report.reason == f"chain ends at {m} but head says {n} (entries deleted)"
+    assert report.reason == (
+        f"chain ends at {m} but the signed head says {n} "
+        f"({'entry' if n == m + 1 else 'entries'} {m + 1}{'' if n == m + 1 else f'–{n}'} "
+        "deleted, or the store rolled back)"
+    )
 
 
 @given(chains(min_size=3), st.data())

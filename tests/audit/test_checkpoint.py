@@ -35,7 +35,10 @@ def test_truncation_detected_with_a_signed_head() -> None:
     report = verify_chain(entries[:6], stored.head)
     assert not report.ok
     assert report.first_bad_seq == 7
-    assert report.reason == "chain ends at 6 but head says 8 (entries deleted)"
+    assert (
+        report.reason == "chain ends at 6 but the signed head says 8 "
+        "(entries 7–8 deleted, or the store rolled back)"
+    )
 
 
 def test_forged_head_does_not_verify() -> None:

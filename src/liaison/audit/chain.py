@@ -24,6 +24,7 @@ __all__ = [
     "AuditEntry",
     "AuditReport",
     "ChainHead",
+    "Witness",
     "batch_detail",
     "entry_hash",
     "extend_chain",
@@ -54,6 +55,15 @@ class ChainHead:
 
     seq: int
     hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Witness:
+    """A trusted head kept outside the log (signed head, anchor file, a partner's
+    receipt) and how messages name it."""
+
+    head: ChainHead
+    name: str = "the signed head"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +118,13 @@ class AuditReport:
     first_bad_seq: int | None = None
     reason: str | None = None
     head: ChainHead | None = field(default=None)
+    #: The trusted heads the log was checked against ("the signed head (entry 7)", …).
+    against: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         if self.ok:
-            return f"audit log intact: {self.checked} entries checked"
+            text = f"audit log intact: {self.checked} entries checked"
+            return text + (f", against {', '.join(self.against)}" if self.against else "")
         return f"audit log damaged: {self.reason} ({self.checked} entries verified before it)"
 
 
@@ -184,22 +197,32 @@ def verify_chain(
     expected_head: ChainHead | None = None,
     *,
     after: ChainHead | None = None,
+    witnesses: Sequence[Witness] = (),
 ) -> AuditReport:
     """Check a log read in order of ``seq``, one entry at a time.
 
-    *expected_head* is a trusted (e.g. signed) head: the chain must reach it
-    and agree with it, which detects deleted tail entries and rewrites.
-    *after* starts verification after a trusted checkpoint instead of at the
-    genesis. ``first_bad_seq`` is the earliest entry that cannot be trusted.
+    *expected_head* and *witnesses* are trusted heads (signed, kept elsewhere):
+    the chain must reach each of them and agree with each at its ``seq``, which
+    detects deleted tail entries, a rolled-back store and rewrites. *after*
+    starts verification after a trusted checkpoint instead of at the genesis.
+    ``first_bad_seq`` is the earliest entry that cannot be trusted.
     """
+    trusted = [*witnesses]
+    if expected_head is not None:
+        trusted.insert(0, Witness(expected_head))
+    at_seq: dict[int, list[Witness]] = {}
+    for w in trusted:
+        at_seq.setdefault(w.head.seq, []).append(w)
     it: Iterator[AuditEntry] = iter(entries)
     expected = after.seq + 1 if after is not None else 1
     prev = after.hash if after is not None else GENESIS
     checked = 0
     last = after
 
+    against = tuple(f"{w.name} (entry {w.head.seq})" for w in trusted)
+
     def bad(seq: int, reason: str) -> AuditReport:
-        return AuditReport(False, checked, seq, reason, last)
+        return AuditReport(False, checked, seq, reason, last, against)
 
     for entry in it:
         seq = entry.seq
@@ -222,19 +245,21 @@ def verify_chain(
                 f"entry {seq - 1} altered or entry {seq} relinked "
                 f"(entry {seq} does not chain to entry {seq - 1})",
             )
-        if (
-            expected_head is not None
-            and seq == expected_head.seq
-            and entry.hash != expected_head.hash
-        ):
-            return bad(seq, f"entry {seq} differs from the signed head (log rewritten)")
+        for w in at_seq.get(seq, ()):
+            if entry.hash != w.head.hash:
+                return bad(seq, f"entry {seq} differs from {w.name} (log rewritten)")
         checked += 1
         prev = entry.hash
         last = entry.head
         expected += 1
     end = expected - 1
-    if expected_head is not None and end < expected_head.seq:
+    beyond = [w for w in trusted if w.head.seq > end]
+    if beyond:
+        w = max(beyond, key=lambda w: w.head.seq)
+        lost = f"entry {end + 1}" if w.head.seq == end + 1 else f"entries {end + 1}–{w.head.seq}"
         return bad(
-            end + 1, f"chain ends at {end} but head says {expected_head.seq} (entries deleted)"
+            end + 1,
+            f"chain ends at {end} but {w.name} says {w.head.seq} "
+            f"({lost} deleted, or the store rolled back)",
         )
-    return AuditReport(True, checked, None, None, last)
+    return AuditReport(True, checked, None, None, last, against)

@@ -30,6 +30,7 @@ class Page:
     more: bool
     next: str | None
     date_added_last: str | None
+    audit_head: str | None = None  # the server's signed audit head (X-Liaison-Audit-Head)
 
 
 def auth_header(credential: str | None) -> dict[str, str]:
@@ -115,6 +116,7 @@ class TaxiiClient:
             more=bool(body.get("more", False)),
             next=str(token) if token not in (None, "") else None,
             date_added_last=resp.headers.get("x-taxii-date-added-last"),
+            audit_head=resp.headers.get("x-liaison-audit-head"),
         )
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from starlette.requests import Request
 from starlette.responses import Response
 
+from liaison.audit.witness import head_header
 from liaison.exchange._auth import authenticate, token_from_header
 from liaison.exchange._paging import encode_next, selection
 from liaison.exchange._taxii import (
@@ -142,7 +143,9 @@ class TaxiiRoutes:
         body = self._paging(rows, more)
         if rows:
             body += b',"objects":[' + b",".join(r.body for r in rows) + b"]"
-        return taxii_response(body + b"}", self._headers(rows))
+        # The node's signed audit head: the partner keeps it as a witness (audit.witness).
+        headers = self._headers(rows) | head_header(self.ctx.open_store())
+        return taxii_response(body + b"}", headers)
 
     async def object(self, request: Request) -> Response:
         p = self._own(request)

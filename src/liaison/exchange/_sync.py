@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from liaison.audit import journal
+from liaison.audit import journal, witness
 from liaison.crypto import RootCache
 from liaison.exchange._client import Page, TaxiiClient, TaxiiClientError
 from liaison.exchange._partners import PartnerError, load_credential, load_tls
@@ -151,8 +151,10 @@ def _store_page(
                 verdicts.refused.append(("", "", message))
         rows.add_receipts(store, verdicts.receipts)
         rows.set_cursor(store, partner.name, following, node.now())
-        journal.append(store, tx, node.key, _audit_items(partner, page, verdicts, accepted,
-                        unchanged, following), node.now())  # fmt: skip
+        kept = witness.observe(store, tx, partner.name, partner.public_key, page.audit_head,
+                               node.now())  # fmt: skip
+        journal.append(store, tx, node.key, kept + _audit_items(partner, page, verdicts,
+                        accepted, unchanged, following), node.now())  # fmt: skip
     report.accepted += accepted
     report.unchanged += unchanged
     report.refused += len(verdicts.refused)

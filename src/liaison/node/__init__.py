@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 
 from liaison.audit import journal
+from liaison.audit.anchor import ANCHOR_NAME
 from liaison.crypto import KeyFileError, NodeKey, PublicKey, create_key, load_key
 from liaison.node._clock import Clock, IdFactory, SteppingClock, SystemClock, seeded_ids
 from liaison.node._config import (
@@ -110,6 +111,7 @@ def open_node(root: Path, *, clock: Clock | None = None, ids: IdFactory | None =
     except KeyFileError as exc:
         raise NodeError(f"{root}: {exc}") from exc
     store = open_store(config.store_url, create=False)
+    store.audit_anchor = root / ANCHOR_NAME  # the signed audit head, kept outside the store
     return Node(root, config, store, key, clock or SystemClock(), ids or uuid.uuid4)
 
 
@@ -132,6 +134,7 @@ def init_node(
     ids = ids or uuid.uuid4
     resolved = store_url_for(root, store_url)
     store = open_store(resolved)  # fails early, before anything is written
+    store.audit_anchor = root / ANCHOR_NAME
     try:
         key = create_key(root / KEY_PATH)
     except KeyFileError as exc:

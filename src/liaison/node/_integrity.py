@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from liaison.audit import AuditReport, journal
+from liaison.audit.anchor import ANCHOR_NAME
+from liaison.audit.witness import Receipt
 from liaison.crypto import PublicKey, RootCache, verify_digest
 from liaison.store import StoredVersion, StoreError
 
@@ -58,6 +61,9 @@ def verify_version(
     return RecordCheck(True, f"sealed in batch {version.batch_id} by key {seal.key_id}")
 
 
-def audit_report(node: Node) -> AuditReport:
-    """Verify the node's whole audit log against its signed head."""
-    return journal.verify(node.store, node.public_key)
+def audit_report(node: Node, receipts: Sequence[Receipt] = ()) -> AuditReport:
+    """Verify the node's whole audit log against its signed head, its anchor file and
+    the partners' ``receipts`` (heads they saw)."""
+    return journal.verify(
+        node.store, node.public_key, anchor=node.root / ANCHOR_NAME, receipts=receipts
+    )

@@ -1,8 +1,21 @@
-"""Schema migrations, numbered; each backend applies the ones it has not applied yet."""
+"""Schema migrations, numbered; each backend applies the ones it has not applied yet.
+
+Opening a store only reads the schema version. Only when it is behind does
+`migrate` take the store's write lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL an
+advisory lock keyed by schema), read the version again — another process may
+have migrated meanwhile — and apply what is missing, all in one transaction.
+A store that is up to date is therefore opened without writing anything, so
+readers never wait for a writer.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+from liaison.store._types import StoreError
+
+if TYPE_CHECKING:
+    from liaison.store._sql import SqlStore
 
 Dialect = Literal["sqlite", "postgres"]
 
@@ -109,10 +122,42 @@ _V2 = [
         PRIMARY KEY (id, modified, partner))""",
 ]
 
-MIGRATIONS: tuple[list[str], ...] = (_V1, _V2)
+# Migration 3: `liaison audit log` reads entries by time and by action (one index
+# each, in the order it prints them).
+_V3 = [
+    "CREATE INDEX audit_at ON audit (at, seq)",
+    "CREATE INDEX audit_action_at ON audit (action, at, seq)",
+]
+
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def statements(dialect: Dialect, version: int) -> list[str]:
     """The SQL statements of migration ``version`` (1-based) for a dialect."""
     return [s.format(**_TYPES[dialect]) for s in MIGRATIONS[version - 1]]
+
+
+def migrate(store: SqlStore) -> None:
+    """Bring ``store``'s schema up to date; writes (and locks) only when it is behind."""
+    if _version(store) == SCHEMA_VERSION:
+        return
+    with store._transaction():  # the backend's write lock, held until commit
+        store._prepare_schema()
+        current = _version(store)
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            for sql in statements(store.dialect, version):
+                store._execute(sql)
+            store._set_meta("schema_version", str(version))
+
+
+def _version(store: SqlStore) -> int:
+    if not store._has_table("meta"):
+        return 0
+    current = int(store.get_meta("schema_version") or 0)
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"store schema version {current} is newer than this liaison "
+            f"({SCHEMA_VERSION}); upgrade liaison"
+        )
+    return current

@@ -4,13 +4,14 @@ and the few statements whose spelling differs (placeholders, arrays, bulk copy).
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from liaison.records import RecordIndex
 from liaison.store import _area
-from liaison.store._migrations import SCHEMA_VERSION, Dialect, statements
+from liaison.store._migrations import Dialect
 from liaison.store._types import (
     NewVersion,
     Query,
@@ -72,6 +73,10 @@ class SqlStore(abc.ABC):
         """Begin, then commit (or roll back on an exception) one database transaction."""
 
     _depth: int = 0
+    _on_commit: dict[str, Callable[[], object]] | None = None
+    #: The file outside the store that anchors its signed audit head (set by the
+    #: node that owns the store; see liaison.audit.anchor). None: not anchored.
+    audit_anchor: Path | None = None
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -84,11 +89,24 @@ class SqlStore(abc.ABC):
                 self._depth -= 1
             return
         self._depth = 1
+        self._on_commit = {}
         try:
             with self._outer_transaction():
                 yield
+            callbacks = list(self._on_commit.values())
         finally:
             self._depth = 0
+            self._on_commit = None
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, key: str, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the current transaction has committed (never if it
+        rolls back). A later callback under the same ``key`` replaces the earlier."""
+        if self._on_commit is None:
+            raise StoreError("after_commit needs an open transaction")
+        self._on_commit.pop(key, None)
+        self._on_commit[key] = callback
 
     @abc.abstractmethod
     def _bulk_insert_records(self, rows: Sequence[tuple[Any, ...]]) -> None: ...
@@ -96,22 +114,14 @@ class SqlStore(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
-    # -- schema -----------------------------------------------------------------
-    def _migrate(self) -> None:
-        with self._transaction():
-            self._execute(
-                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-            )
-            current = int(self.get_meta("schema_version") or 0)
-            if current > SCHEMA_VERSION:
-                raise StoreError(
-                    f"store schema version {current} is newer than this liaison "
-                    f"({SCHEMA_VERSION}); upgrade liaison"
-                )
-            for version in range(current + 1, SCHEMA_VERSION + 1):
-                for sql in statements(self.dialect, version):
-                    self._execute(sql)
-                self._set_meta("schema_version", str(version))
+    # -- schema (applied by _migrations.migrate) ----------------------------------
+    @abc.abstractmethod
+    def _has_table(self, name: str) -> bool:
+        """Whether the store's schema has this table (a read; takes no lock)."""
+
+    @abc.abstractmethod
+    def _prepare_schema(self) -> None:
+        """Run first inside the migration transaction (PostgreSQL: create the schema)."""
 
     # -- meta -------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

@@ -16,6 +16,10 @@ class StoreUnreachable(StoreError):
     """The store URL could not be opened (bad path, server down, bad credentials)."""
 
 
+class StoreBusy(StoreError):
+    """Another process held the store's write lock for longer than the wait allowed."""
+
+
 class VersionConflict(StoreError):
     """A different body was offered under an existing ``(id, modified)`` version."""
 
