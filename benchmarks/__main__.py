@@ -10,7 +10,7 @@ import importlib
 import sys
 import time
 
-ALL = ("crypto", "ingest", "query", "assess", "exchange", "cli")
+ALL = ("crypto", "ingest", "query", "assess", "exchange", "cli", "linkage")
 
 
 def main(argv: list[str]) -> None:

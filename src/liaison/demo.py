@@ -35,6 +35,7 @@ from liaison.exchange import (
     withheld,
 )
 from liaison.ingest import ingest_file
+from liaison.linkage.demo import run_linkage
 from liaison.node import CONFIG_NAME, Node, audit_report, init_node
 from liaison.node.assessment import assess_node
 from liaison.records import KINDS
@@ -132,7 +133,9 @@ def run(root: Path, console: Console) -> None:
         console.rule("[bold]7. each side assesses what it holds")
         for node in (fr, ru):
             _assess(node, is_group, console)
-        console.rule("[bold]8. audit")
+        console.rule("[bold]8. foreign fighters: linkage without disclosure")
+        run_linkage(fr, ru, ports, console)
+        console.rule("[bold]9. audit")
         for node in (fr, ru):
             result = audit_report(node)
             console.print(f"{node.config.party}: {result}")

@@ -53,6 +53,8 @@ COMMANDS: MappingProxyType[str, tuple[str, str, str]] = MappingProxyType(
         "assess": ("_assess", "assess",
                    "Assess groups and strikes from the node's records (its own and received)."),
         "data": ("_data", "data", "Open datasets the connectors read: list, fetch, the real case."),
+        "link": ("_link", "link",
+                 "Find the persons both partners hold without handing over either list."),
     }
 )  # fmt: skip
 

@@ -10,7 +10,8 @@ says what a partner does not receive, and why.
 from __future__ import annotations
 
 from liaison.exchange._app import DEFAULT_MAX_BODY, create_app
-from liaison.exchange._auth import new_token, token_hash
+from liaison.exchange._auth import authenticate, new_token, token_from_header, token_hash
+from liaison.exchange._client import auth_header, tls_context
 from liaison.exchange._partners import (
     PartnerError,
     add_partner,
@@ -42,6 +43,8 @@ __all__ = [
     "TlsFiles",
     "Withheld",
     "add_partner",
+    "auth_header",
+    "authenticate",
     "create_app",
     "designations",
     "explain_release",
@@ -58,6 +61,8 @@ __all__ = [
     "save_tls",
     "sync_all",
     "sync_partner",
+    "tls_context",
+    "token_from_header",
     "token_hash",
     "uvicorn_config",
     "watch",

@@ -94,6 +94,10 @@ def create_app(
         },
         lifespan=lifespan,
     )
+    if not isinstance(source, Store | str):  # a node also serves its linkage endpoints
+        from liaison.linkage.routes import mount
+
+        app.router.routes.append(mount(source))
     app.add_middleware(_BodyLimit, limit=max_body_bytes)
     return app
 
