@@ -25,21 +25,18 @@ from liaison.assess.simulate import simulate
 from liaison.data.realcase import demo_step as real_case_step
 from liaison.exchange import (
     ServerThread,
-    add_partner,
     create_app,
     free_port,
     issue_token,
-    materialise_releases,
     save_credential,
-    sync_partner,
     withheld,
 )
-from liaison.ingest import ingest_file
 from liaison.linkage.demo import run_linkage
 from liaison.node import CONFIG_NAME, Node, audit_report, init_node
 from liaison.node.assessment import assess_node
 from liaison.records import KINDS
 from liaison.store import Query
+from liaison.workflows import connect_partner, ingest_and_release, sync_and_release
 
 MARKER = ".liaison-demo"
 SEED = 2015
@@ -152,11 +149,12 @@ def _ingest(root: Path, fr: Node, ru: Node, console: Console) -> None:
     sim = simulate(root / "simulated", seed=SEED, weeks=26, strikes_per_party=500, bbox=BBOX,
                    parties=("A", "B"), identities={"A": fr.party_id, "B": ru.party_id})  # fmt: skip
     for node, own in ((fr, "party-A"), (ru, "party-B")):
-        for bundle in (sim.bundles[own], sim.bundles["open-sources"]):
-            report = ingest_file(node, bundle)
+        done = ingest_and_release(node, [sim.bundles[own], sim.bundles["open-sources"]])
+        for outcome in done.files:
+            assert outcome.report is not None
             console.print(
-                f"{node.config.party}: {bundle.name}: {report.accepted:,} records "
-                f"signed and stored, {report.refused} refused"
+                f"{node.config.party}: {outcome.path.name}: {outcome.report.accepted:,} records "
+                f"signed and stored, {outcome.report.refused} refused"
             )
 
 
@@ -169,16 +167,14 @@ def _agree(fr: Node, ru: Node, is_group: str, console: Console) -> dict[str, int
     for node, other in ((fr, ru), (ru, fr)):
         name = other.config.party
         url = f"http://127.0.0.1:{ports[name]}/api/"
-        add_partner(node, name, url, public_key=other.key.public_key_b64)
-    for node, other in ((fr, ru), (ru, fr)):
-        save_credential(other, node.config.party, issue_token(node, other.config.party))
-    for node in (fr, ru):
-        released = materialise_releases(node)
-        for partner, n in released.released.items():
+        done = connect_partner(node, name, url, public_key=other.key.public_key_b64)
+        for partner, n in done.release.released.items():
             console.print(
                 f"{node.config.party} → {partner}: {n:,} objects released "
                 f"(signed, in {partner}'s release table)"
             )
+    for node, other in ((fr, ru), (ru, fr)):  # each hands the other its bearer token
+        save_credential(other, node.config.party, issue_token(node, other.config.party))
     return ports
 
 
@@ -188,7 +184,7 @@ def _exchange(fr: Node, ru: Node, ports: dict[str, int], console: Console) -> No
         ServerThread(create_app(ru), port=ports["ru"]),
     ):
         for node, other in ((ru, "fr"), (fr, "ru")):
-            got = sync_partner(node, other)
+            (got,) = sync_and_release(node, [other]).reports
             state = f", error: {got.error}" if got.error else ""
             console.print(
                 f"{node.config.party} pulled from {other}: {got.accepted:,} accepted, "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import click
@@ -23,20 +22,13 @@ from liaison.exchange import (
     PartnerError,
     ReleaseReport,
     TlsFiles,
-    add_partner,
-    create_app,
     explain_release,
     issue_token,
     list_partners,
     materialise_releases,
-    save_credential,
-    save_tls,
-    sync_all,
-    uvicorn_config,
-    watch,
     withheld,
 )
-from liaison.node import CONFIG_NAME, open_node, read_config
+from liaison.node import CONFIG_NAME, read_config
 from liaison.policy import PolicyError, check
 from liaison.store import exchange as rows
 
@@ -93,18 +85,27 @@ def partner_add(
             key = key_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
             fail(f"--public-key: {exc}", EXIT_USAGE)
+    from liaison.workflows import PartnerTls, connect_partner
+
+    credential = None
+    if credential_file is not None:
+        try:
+            credential = credential_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"--credential-file {credential_file}: {exc}", EXIT_USAGE)
+    tls = PartnerTls(ca_file, client_cert, client_key)
     with opened(node_dir) as node:
         try:
-            row = add_partner(node, name, url, public_key=key, unsigned=unsigned)
-            save_tls(node, name, ca_file=ca_file, client_cert=client_cert, client_key=client_key)
+            done = connect_partner(
+                node, name, url, public_key=key, unsigned=unsigned, credential=credential, tls=tls
+            )
         except PartnerError as exc:
             fail(str(exc), EXIT_USAGE)
-        if credential_file is not None:
-            save_credential(node, name, credential_file.read_text(encoding="utf-8"))
+        row = done.row
         key_id = PublicKey.from_b64(row.public_key).key_id if row.public_key else "none"
         click.echo(f"partner {name}: {row.url} (key {key_id}{', unsigned' if unsigned else ''})")
         click.echo(f"collection for {name} on this node: {row.collection_id}")
-        click.echo(_release_summary(materialise_releases(node)))
+        click.echo(_release_summary(done.release))
 
 
 @partner.command("token")
@@ -146,16 +147,6 @@ def release(node_dir: Path) -> None:
             fail(str(exc), EXIT_REFUSED)
 
 
-def _release_ticker(node_dir: Path, interval: float, stop: threading.Event) -> None:
-    """Release delayed records as they fall due, and new records, every ``interval`` s."""
-    while not stop.wait(interval):
-        try:
-            with open_node(node_dir) as node:
-                materialise_releases(node)
-        except Exception as exc:  # keep serving; report the problem
-            click.echo(f"release: {exc}", err=True)
-
-
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
@@ -178,27 +169,27 @@ def serve(
     node_dir: Path,
 ) -> None:
     """Serve this node's release tables over TAXII 2.1."""
-    import uvicorn
+    from liaison.workflows import serve_node
 
     if (certfile is None) != (keyfile is None):
         fail("--certfile and --keyfile go together", EXIT_USAGE)
     if client_ca is not None and certfile is None:
         fail("--client-ca needs --certfile and --keyfile", EXIT_USAGE)
     tls = TlsFiles(certfile, keyfile, client_ca) if certfile and keyfile else None
-    with opened(node_dir) as node:
-        click.echo(_release_summary(materialise_releases(node)))
-        app = create_app(node, max_body_bytes=max_body_bytes)
+    with opened(node_dir):
+        pass  # a clean error now if the directory is not a node
     scheme = "https" if tls else "http"
     click.echo(f"serving TAXII 2.1 on {scheme}://{host}:{port}/taxii2/", err=True)
-    stop = threading.Event()
-    ticker = threading.Thread(
-        target=_release_ticker, args=(node_dir, release_interval, stop), daemon=True
+    serve_node(
+        node_dir,
+        host=host,
+        port=port,
+        tls=tls,
+        max_body_bytes=max_body_bytes,
+        release_interval_s=release_interval,
+        on_release=lambda r: click.echo(_release_summary(r)),
+        on_error=lambda exc: click.echo(f"release: {exc}", err=True),
     )
-    ticker.start()
-    try:
-        uvicorn.Server(uvicorn_config(app, host, port, tls)).run()
-    finally:
-        stop.set()
 
 
 @click.command("sync")
@@ -208,29 +199,23 @@ def serve(
 @node_option
 def sync(partner_name: str | None, watching: bool, interval: float, node_dir: Path) -> None:
     """Pull, verify and store what partners released to this node."""
+    from liaison.workflows import sync_and_release, watch_and_release
+
     names = [partner_name] if partner_name else None
     with opened(node_dir) as node:
-
-        def release_received() -> None:
-            materialise_releases(node)
-
         try:
             if watching:
-                watch(
-                    node,
-                    names,
-                    interval_s=interval,
-                    report=lambda r: click.echo(str(r)),
-                    after_round=release_received,
+                watch_and_release(
+                    node, names, interval_s=interval, report=lambda r: click.echo(str(r))
                 )
                 return
-            reports = sync_all(node, names)
+            done = sync_and_release(node, names)
         except PartnerError as exc:
             fail(str(exc), EXIT_NOT_FOUND)
-        for r in reports:
+        for r in done.reports:
             click.echo(str(r))
-        click.echo(_release_summary(materialise_releases(node)))
-    if any(r.refused or r.error for r in reports):
+        click.echo(_release_summary(done.release))
+    if not done.ok:
         raise SystemExit(EXIT_REFUSED)
 
 

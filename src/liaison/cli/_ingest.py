@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
 from liaison.cli._common import EXIT_REFUSED, display, fail, node_option, opened, writable_output
 from liaison.ingest.connectors import FORMATS as CONNECTOR_FORMATS
+
+if TYPE_CHECKING:
+    from liaison.workflows import FileOutcome
 
 
 @click.command()
@@ -38,68 +41,58 @@ def ingest(
     """Validate, sign, store and audit the records of FILES."""
     from rich.console import Console
 
-    from liaison.exchange import materialise_releases
-    from liaison.ingest import ingest_file
-    from liaison.ingest.connectors import ingest_source
+    from liaison.workflows import ingest_and_release
 
     if rejects is not None:
         writable_output(rejects, "--rejects")
     if mapping is not None and not mapping.is_file():
         fail(f"--mapping {display(mapping)}: no such file", EXIT_REFUSED)
     console = Console(stderr=True)
-    refused = False
     with opened(node_dir) as node, ExitStack() as stack:
         sink: IO[str] | None = None
         if rejects is not None:
             sink = stack.enter_context(rejects.open("w", encoding="utf-8"))
-        for path in files:
-            if not path.is_file():
-                click.echo(f"error: {display(path)}: no such file", err=True)
-                refused = True
-                continue
-            found: list[str] = []
-            with _Progress(console, path) as advance:
-                if fmt in CONNECTOR_FORMATS:
-                    options = {"release_date": release_date, "party": party}
-                    done = ingest_source(
-                        node, path, fmt, mapping=mapping, options=options,
-                        skip_invalid=skip_invalid, progress=advance,
-                    )  # fmt: skip
-                    report, found = done.ingest, done.findings.lines()[1:]
-                else:
-                    report = ingest_file(
-                        node,
-                        path,
-                        format=fmt,  # type: ignore[arg-type]
-                        mapping=mapping,
-                        skip_invalid=skip_invalid,
-                        progress=advance,
-                        on_refuse=None if sink is None else (lambda m, s=sink: s.write(m + "\n")),  # type: ignore[misc]
-                    )
-            for message in report.errors:
-                click.echo(f"error: {message}", err=True)
-            if report.refused > len(report.errors):
-                click.echo(f"error: … and {report.refused - len(report.errors)} more", err=True)
-            for message in report.warnings:
-                click.echo(f"flagged: {message}", err=True)
-            state = "" if report.committed else " — nothing stored (file refused as a whole)"
-            extra = "".join(
-                f", {n} {label}"
-                for n, label in ((report.flagged, "flagged"), (report.filtered, "filtered out"))
-                if n
-            )
-            click.echo(
-                f"{display(path)}: {report.accepted} accepted, {report.unchanged} unchanged, "
-                f"{report.refused} refused{extra}{state}"
-            )
-            for line in found:
-                click.echo(line)
-            refused = refused or not report.ok
-        released = materialise_releases(node)  # partners' tables follow what was stored
-        for partner, n in sorted(released.released.items()):
-            click.echo(f"released to {partner}: {n}")
-    if refused:
+        done = ingest_and_release(
+            node,
+            files,
+            format=fmt,
+            mapping=mapping,
+            skip_invalid=skip_invalid,
+            options={"release_date": release_date, "party": party},
+            on_refuse=None if sink is None else (lambda m, s=sink: s.write(m + "\n")),  # type: ignore[misc]
+            progress_for=lambda path: _Progress(console, path),
+        )
+    for outcome in done.files:
+        _print_outcome(outcome)
+    for partner, n in sorted(done.release.released.items()):
+        click.echo(f"released to {partner}: {n}")
+    if not done.ok:
         raise SystemExit(EXIT_REFUSED)
+
+
+def _print_outcome(outcome: FileOutcome) -> None:
+    report = outcome.report
+    if report is None:
+        click.echo(f"error: {display(outcome.path)}: no such file", err=True)
+        return
+    for message in report.errors:
+        click.echo(f"error: {message}", err=True)
+    if report.refused > len(report.errors):
+        click.echo(f"error: … and {report.refused - len(report.errors)} more", err=True)
+    for message in report.warnings:
+        click.echo(f"flagged: {message}", err=True)
+    state = "" if report.committed else " — nothing stored (file refused as a whole)"
+    extra = "".join(
+        f", {n} {label}"
+        for n, label in ((report.flagged, "flagged"), (report.filtered, "filtered out"))
+        if n
+    )
+    click.echo(
+        f"{display(outcome.path)}: {report.accepted} accepted, {report.unchanged} unchanged, "
+        f"{report.refused} refused{extra}{state}"
+    )
+    for line in outcome.findings:
+        click.echo(line)
 
 
 class _Progress:

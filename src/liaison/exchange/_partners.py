@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from liaison.audit import journal
 from liaison.crypto import PublicKey
@@ -97,9 +97,25 @@ def list_partners(node: Node) -> list[PartnerRow]:
     return rows.partners(node.store)
 
 
+PartnerFile = Literal["credential", "ca", "cert", "key"]
+_SUFFIX: dict[str, str] = {
+    "credential": "credential",
+    "ca": "ca.pem",
+    "cert": "cert.pem",
+    "key": "key.pem",
+}
+
+
+def partner_file(node: Node, name: str, kind: PartnerFile) -> Path:
+    """Where this node keeps ``kind`` for partner ``name`` (all 0600, in a 0700 folder):
+    the credential it presents, the CA of the partner's server certificate, and its
+    own client certificate and key."""
+    return node.root / "keys" / "partners" / f"{name}.{_SUFFIX[kind]}"
+
+
 def credential_path(node: Node, name: str) -> Path:
     """Where the credential this node presents to partner ``name`` is kept."""
-    return node.root / "keys" / "partners" / f"{name}.credential"
+    return partner_file(node, name, "credential")
 
 
 def save_credential(node: Node, name: str, credential: str) -> Path:
@@ -137,16 +153,18 @@ def save_tls(
     certificate and this node's client certificate and key for it (mutual TLS)."""
     if (client_cert is None) != (client_key is None):
         raise PartnerError(f"partner {name}: a client certificate needs its key, and back")
-    folder = _tls_dir(node)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for source, suffix in ((ca_file, "ca.pem"), (client_cert, "cert.pem"), (client_key, "key.pem")):
+    _tls_dir(node).mkdir(mode=0o700, parents=True, exist_ok=True)
+    parts: tuple[tuple[Path | None, PartnerFile], ...] = (
+        (ca_file, "ca"), (client_cert, "cert"), (client_key, "key"),
+    )  # fmt: skip
+    for source, kind in parts:
         if source is None:
             continue
         try:
             data = source.read_bytes()
         except OSError as exc:
             raise PartnerError(f"partner {name}: cannot read {source}: {exc.strerror}") from None
-        target = folder / f"{name}.{suffix}"
+        target = partner_file(node, name, kind)
         tmp = target.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
@@ -157,8 +175,7 @@ def save_tls(
 def load_tls(node: Node, name: str) -> tuple[bool | str, tuple[str, str] | None]:
     """``(verify, cert)`` for a client talking to partner ``name``: its CA file if
     one was given (else the system CAs), and this node's client certificate."""
-    folder = _tls_dir(node)
-    ca = folder / f"{name}.ca.pem"
-    cert, key = folder / f"{name}.cert.pem", folder / f"{name}.key.pem"
+    ca = partner_file(node, name, "ca")
+    cert, key = partner_file(node, name, "cert"), partner_file(node, name, "key")
     verify: bool | str = str(ca) if ca.is_file() else True
     return verify, ((str(cert), str(key)) if cert.is_file() and key.is_file() else None)

@@ -1,0 +1,53 @@
+"""Sync, then release: what partners sent may change what this node releases
+(e.g. a partner's identity learnt, or records this node re-shares under its policy)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from liaison.exchange import ReleaseReport, SyncReport
+    from liaison.node import Node
+
+__all__ = ["SyncOutcome", "sync_and_release", "watch_and_release"]
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """Each partner's sync report, and the release that followed."""
+
+    reports: tuple[SyncReport, ...]
+    release: ReleaseReport
+
+    @property
+    def ok(self) -> bool:
+        return not any(r.refused or r.error for r in self.reports)
+
+
+def sync_and_release(node: Node, names: list[str] | None = None) -> SyncOutcome:
+    """Pull, verify and store what ``names`` (default: every partner) released to
+    this node, then materialise the release tables once."""
+    from liaison.exchange import materialise_releases, sync_all
+
+    reports = tuple(sync_all(node, names))
+    return SyncOutcome(reports, materialise_releases(node))
+
+
+def watch_and_release(
+    node: Node,
+    names: list[str] | None = None,
+    *,
+    interval_s: float,
+    rounds: int | None = None,
+    report: Callable[[SyncReport], None] | None = None,
+) -> None:
+    """Sync every ``interval_s`` seconds (``rounds`` times, or until interrupted),
+    releasing after each round."""
+    from liaison.exchange import materialise_releases, watch
+
+    def release() -> None:
+        materialise_releases(node)
+
+    watch(node, names, interval_s=interval_s, rounds=rounds, report=report, after_round=release)
