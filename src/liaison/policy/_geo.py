@@ -11,10 +11,11 @@ the actual cell is checked too (a coarser cell is taken if it were ever smaller)
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Mapping, Sequence
 
 import h3
+
+from liaison.geodesy import EARTH_RADIUS_M, distance_m
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -28,8 +29,6 @@ __all__ = [
     "snap_route",
 ]
 
-#: Mean Earth radius used by H3 (metres).
-EARTH_RADIUS_M = 6_371_007.180918475
 #: Lower bound of (cell radius / average hexagon edge length) over all H3 cells.
 MIN_RADIUS_FACTOR = 0.69
 _AVERAGE_EDGE_M: tuple[float, ...] = tuple(
@@ -37,16 +36,6 @@ _AVERAGE_EDGE_M: tuple[float, ...] = tuple(
 )
 #: The largest ``coarsen_m`` a rule may ask for (resolution-0 cells, about 880 km).
 MAX_COARSEN_M = 880_000.0
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine on H3's sphere)."""
-    p1 = math.radians(lat1)
-    p2 = math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def resolution_for(metres: float) -> int:

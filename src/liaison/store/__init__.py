@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liaison.store._area import distance_km
+from liaison.geodesy import distance_km
 from liaison.store._sql import AuditRow, SqlStore, Writer
 from liaison.store._types import (
     Near,

@@ -10,7 +10,6 @@ FINE_RES = 6
 COARSE_RES = 4
 # Radius above which a query uses the coarse column (fewer, larger cells).
 COARSE_ABOVE_KM = 50.0
-EARTH_RADIUS_KM = 6371.0088
 
 
 def cell_keys(latitude: float | None, longitude: float | None) -> tuple[int | None, int | None]:
@@ -68,11 +67,3 @@ def within_cells(latitude: float, longitude: float, cells: Iterable[int | str]) 
         if h3.latlng_to_cell(latitude, longitude, h3.get_resolution(s)) == s:
             return True
     return False
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from liaison.geodesy import distance_km
 from liaison.records import RecordIndex
 from liaison.store import _area
 from liaison.store._migrations import Dialect
@@ -430,7 +431,7 @@ def _refine(ix: RecordIndex, q: Query) -> bool:
     if ix.latitude is None or ix.longitude is None:
         return q.near is None and not q.cells
     if q.near is not None:
-        d = _area.distance_km(q.near.latitude, q.near.longitude, ix.latitude, ix.longitude)
+        d = distance_km(q.near.latitude, q.near.longitude, ix.latitude, ix.longitude)
         return d <= q.near.radius_km
     if q.cells:
         return _area.within_cells(ix.latitude, ix.longitude, q.cells)

@@ -3,16 +3,15 @@ transliteration-tolerant matching, and the nearest place to a point."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from liaison.geodesy import distance_m
 from liaison.ingest.geocode._names import normal_key, skeleton_key, spelling_key
 
 __all__ = ["Gazetteer", "GeocodeError", "Match", "Place", "distance_m"]
 
-EARTH_RADIUS_M = 6_371_008.8
 #: Two sources naming the same place this far apart are reported as disagreeing.
 CONFLICT_M = 25_000.0
 #: Lowest rapidfuzz ratio (0–100) accepted for a fuzzy match.
@@ -59,14 +58,6 @@ class Match:
     score: float
     candidates: int = 1
     elsewhere: tuple[Place, ...] = field(default=())
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 class Gazetteer:
