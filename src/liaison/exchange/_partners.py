@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from liaison.audit import journal
 from liaison.crypto import PublicKey
 from liaison.exchange._auth import new_token, token_hash
+from liaison.policy._config import partner_name_problem
 from liaison.store import exchange as rows
 from liaison.store.exchange import PartnerRow
 
 if TYPE_CHECKING:
     from liaison.node import Node
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class PartnerError(ValueError):
@@ -37,8 +35,9 @@ def add_partner(
     ``unsigned`` partners (e.g. a plain TAXII server) need no key; what comes from
     them is stored marked unverified. Audited as ``partner-add``.
     """
-    if not _NAME.match(name):
-        raise PartnerError(f"partner name {name!r}: use 1-64 letters, digits, '_', '.', '-'")
+    problem = partner_name_problem(name)
+    if problem is not None:
+        raise PartnerError(f"partner name {name!r}: {problem}")
     if not url.startswith(("http://", "https://")):
         raise PartnerError(f"partner {name}: --url must be an http(s) TAXII API root URL")
     key_id = None

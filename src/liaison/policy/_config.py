@@ -27,6 +27,15 @@ _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12
 _GROUP_ID = re.compile(f"^threat-actor--{_UUID}$")
 _MARKING_ID = re.compile(f"^marking-definition--{_UUID}$")
 _PARTNER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def partner_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a partner (in policies, the registry, file names), or None."""
+    if _PARTNER_NAME.match(name):
+        return None
+    return "partner names are 1-64 letters, digits, '_', '.', '-'"
+
+
 _CUSTOM = re.compile(r"^x_[a-z0-9_]{1,248}$")
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 _UNIT_MS = (604_800_000, 86_400_000, 3_600_000, 60_000, 1_000)
@@ -289,8 +298,9 @@ def _partner(
 ) -> PartnerPolicy | None:
     where = f"partners.{name}"
     before = len(out)
-    if not _PARTNER_NAME.match(name):
-        out.append(f"{where}: partner names are 1-64 letters, digits, '_', '.', '-'")
+    problem = partner_name_problem(name)
+    if problem is not None:
+        out.append(f"{where}: {problem}")
     if not isinstance(raw, dict):
         out.append(f"{where}: must be a table")
         return None
