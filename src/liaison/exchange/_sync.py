@@ -13,12 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from liaison.audit import journal, witness
 from liaison.crypto import RootCache
 from liaison.exchange._client import Page, TaxiiClient, TaxiiClientError
 from liaison.exchange._partners import PartnerError, load_credential, load_tls
-from liaison.exchange._verify import Verdicts, check_page
+from liaison.exchange._verify import Refused, Verdicts, check_page
 from liaison.ingest import CheckedBatch, ingest_checked
+from liaison.store import Query, Store
 from liaison.store import exchange as rows
 from liaison.store.exchange import Cursor, PartnerRow
 
@@ -40,12 +43,14 @@ class SyncReport:
     accepted: int = 0
     unchanged: int = 0
     refused: int = 0
+    not_entitled: int = 0  # of the refused: the partner may not assert them
     error: str | None = None
 
     def __str__(self) -> str:
+        why = f", {self.not_entitled} not entitled" if self.not_entitled else ""
         text = (
             f"{self.partner}: {self.accepted} accepted, {self.unchanged} unchanged, "
-            f"{self.refused} refused ({self.pages} page(s))"
+            f"{self.refused} refused{why} ({self.pages} page(s))"
         )
         return text + (f"; stopped: {self.error}" if self.error else "")
 
@@ -129,8 +134,18 @@ def _store_page(
     store = node.store
     ids = [str(o.get("id")) for o in page.objects if isinstance(o, dict)]
     digests, latest = store.stored_versions_of(ids)
+    others = {p.party_id: p.name for p in rows.partners(store)
+              if p.party_id is not None and p.name != partner.name}  # fmt: skip
     verdicts = check_page(
-        partner, page.objects, latest=latest, stored=digests, cache=cache, received=node.now()
+        partner,
+        page.objects,
+        latest=latest,
+        stored=digests,
+        cache=cache,
+        received=node.now(),
+        own_party=node.party_id,
+        creators=creators_of(store, list(latest)),
+        other_partners=others,
     )
     following = _following(page, cur)
     with store.transaction() as tx:
@@ -148,7 +163,7 @@ def _store_page(
             )
             accepted, unchanged = ingested.accepted, ingested.unchanged
             for message in ingested.errors:
-                verdicts.refused.append(("", "", message))
+                verdicts.refused.append(Refused("", "", message))
         rows.add_receipts(store, verdicts.receipts)
         rows.set_cursor(store, partner.name, following, node.now())
         kept = witness.observe(store, tx, partner.name, partner.public_key, page.audit_head,
@@ -158,6 +173,17 @@ def _store_page(
     report.accepted += accepted
     report.unchanged += unchanged
     report.refused += len(verdicts.refused)
+    report.not_entitled += sum(1 for r in verdicts.refused if r.entitlement)
+
+
+def creators_of(store: Store, ids: list[str]) -> dict[str, frozenset[str]]:
+    """The ``created_by_ref`` of every stored version of each id held (``""`` if none)."""
+    found: dict[str, set[str]] = {}
+    if ids:
+        for v in store.query(Query(ids=tuple(ids), latest_only=False)):
+            creator = orjson.loads(v.body).get("created_by_ref")
+            found.setdefault(v.index.id, set()).add(str(creator or ""))
+    return {i: frozenset(c) for i, c in found.items()}
 
 
 def _following(page: Page, cur: Cursor) -> Cursor:
@@ -181,9 +207,18 @@ def _audit_items(
     following: Cursor,
 ) -> list[tuple[str, str, dict[str, Any]]]:
     items: list[tuple[str, str, dict[str, Any]]] = []
-    for oid, modified, reason in v.refused[:_MAX_REFUSALS_AUDITED]:
-        log.warning("refused from %s: %s %s: %s", partner.name, oid, modified, reason)
-        items.append(("refuse", partner.name, {"id": oid, "modified": modified, "reason": reason}))
+    for r in v.refused[:_MAX_REFUSALS_AUDITED]:
+        log.warning("refused from %s: %s %s: %s", partner.name, r.id, r.modified, r.reason)
+        one = {"id": r.id, "modified": r.modified, "reason": r.reason}
+        items.append(("refuse", partner.name, one | ({"field": r.field} if r.field else {})))
+    if len(v.refused) > _MAX_REFUSALS_AUDITED:  # a flood is summed up, not listed
+        rest = v.refused[_MAX_REFUSALS_AUDITED:]
+        why = (
+            f"{len(rest)} more objects of this page refused (not listed one by one); "
+            f"{sum(1 for r in rest if r.entitlement)} of them not entitled"
+        )
+        summary = {"id": "", "modified": "", "count": len(rest), "reason": why}
+        items.append(("refuse", partner.name, summary))
     detail: dict[str, Any] = {
         "objects": len(page.objects),
         "accepted": accepted,
