@@ -91,11 +91,13 @@ def sync_partner(
         verify, cert = load_tls(node, name)
         client = TaxiiClient(partner.url, load_credential(node, name), verify=verify, cert=cert)
     cache = RootCache()
+    progress = _Progress(name)
     try:
         url = collection_url(client, partner)
         while True:
             cur = rows.cursor(node.store, name) or Cursor(None, None, 0)
             page = _fetch(client, url, cur, limit)
+            progress.check(page)
             partner = rows.partner(node.store, name) or partner
             _store_page(node, partner, page, cur, cache, report)
             report.pages += 1
@@ -104,11 +106,41 @@ def sync_partner(
             if not page.more:
                 return report
     except TaxiiClientError as exc:
-        report.error = str(exc)
+        report.error = _short(str(exc), 1000)
+        with node.store.transaction() as tx:
+            journal.append(node.store, tx, node.key,
+                           [("sync-error", name, {"error": report.error})], node.now())  # fmt: skip
+        log.warning("sync from %s stopped: %s", name, report.error)
         return report
     finally:
         if own:
             client.close()
+
+
+_MAX_STALLS = 2  # pages in a row that say "more" yet repeat the page before
+
+
+@dataclass
+class _Progress:
+    """Guards a sync run against a partner that says "more" for ever without progress."""
+
+    name: str
+    before: tuple[str, ...] = ()
+    stalls: int = 0
+
+    def check(self, page: Page) -> None:
+        ids = tuple(str(o.get("id")) if isinstance(o, dict) else "" for o in page.objects)
+        if page.more and not ids:
+            raise TaxiiClientError(f"{self.name} says there is more but sent an empty page")
+        self.stalls = self.stalls + 1 if page.more and ids == self.before else 0
+        if self.stalls > _MAX_STALLS:  # one repeat is normal after a refused `next`
+            raise TaxiiClientError(f"{self.name} keeps serving the same page; sync stopped")
+        self.before = ids
+
+
+def _short(text: str, limit: int = 300) -> str:
+    """``text`` cut to ``limit`` characters (what a partner sends lands in the audit)."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
 
 
 def _fetch(client: TaxiiClient, url: str, cur: Cursor, limit: int) -> Page:
@@ -208,8 +240,9 @@ def _audit_items(
 ) -> list[tuple[str, str, dict[str, Any]]]:
     items: list[tuple[str, str, dict[str, Any]]] = []
     for r in v.refused[:_MAX_REFUSALS_AUDITED]:
-        log.warning("refused from %s: %s %s: %s", partner.name, r.id, r.modified, r.reason)
-        one = {"id": r.id, "modified": r.modified, "reason": r.reason}
+        log.warning("refused from %s: %s %s: %s", partner.name, _short(r.id), _short(r.modified),
+                    _short(r.reason))  # fmt: skip
+        one = {"id": _short(r.id), "modified": _short(r.modified), "reason": _short(r.reason)}
         items.append(("refuse", partner.name, one | ({"field": r.field} if r.field else {})))
     if len(v.refused) > _MAX_REFUSALS_AUDITED:  # a flood is summed up, not listed
         rest = v.refused[_MAX_REFUSALS_AUDITED:]
