@@ -150,6 +150,23 @@ def test_spoofed_objects_are_refused_one_by_one_and_the_rest_accepted(world: Wor
     assert audit_report(fr).ok
 
 
+@pytest.mark.parametrize("whose", ["fr", "uk"])
+def test_a_partner_cannot_take_another_partys_id_as_its_own(world: World, whose: str) -> None:
+    fr, de = world.fr, world.de
+    taken = fr.party_id if whose == "fr" else world.uk.party_id
+    claim = world.identity | {"id": taken, "created_by_ref": taken, "modified": LATER}
+    mine = world.theirs["location"] | {"created_by_ref": taken}
+    before = world.snapshot()
+    world.serve(envelope(sign_objects(de.key, [claim, mine])))
+    report = sync_partner(fr, "de")
+    assert report.accepted == 0 and report.refused == 2
+    partner = rows.partner(fr.store, "de")
+    assert partner is not None and partner.party_id is None
+    assert world.snapshot() == before
+    assert "is not known yet" in world.refusals()[mine["id"]]["reason"]
+    assert audit_report(fr).ok
+
+
 def test_replayed_envelopes_and_other_keys_signatures_are_refused(world: World) -> None:
     fr, theirs = world.fr, world.theirs
     newer = theirs["location"] | {"modified": LATER, "precision": 20_000}

@@ -124,3 +124,12 @@ def test_limits_must_be_positive() -> None:
         HttpLimits(header_timeout_s=0)
     with pytest.raises(ValueError, match="max_connections must be >= 1"):
         HttpLimits(max_connections=0)
+
+
+def test_a_head_over_the_size_limit_is_refused(server: tuple[ServerThread, str]) -> None:
+    srv, token = server
+    sock = _connect(srv)
+    sock.sendall(b"GET /taxii2/ HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20_000)  # unfinished
+    elapsed, answer = _wait_closed(sock, SLACK_S)
+    assert answer.split(b" ")[1] in (b"400", b"431") and elapsed < HEAD_S
+    assert _normal_get(srv, token) == 200

@@ -94,7 +94,9 @@ def check_page(
     out = Verdicts(party_id=partner.party_id)
     key = PublicKey.from_b64(partner.public_key) if partner.public_key else None
     if key is not None and out.party_id is None:
-        out.party_id = learn_party([o for o in objects if isinstance(o, Mapping)], key, cache)
+        learnt = learn_party([o for o in objects if isinstance(o, Mapping)], key, cache)
+        if learnt != own_party and learnt not in other_partners:  # never another's party
+            out.party_id = learnt
     seen = {i: set(c) for i, c in creators.items()}
     for n, obj in enumerate(objects):
         if not isinstance(obj, Mapping):
