@@ -193,6 +193,15 @@ def test_replayed_envelopes_and_other_keys_signatures_are_refused(world: World) 
     assert audit_report(fr).ok
 
 
+def test_a_garbled_date_added_header_never_becomes_the_cursor(world: World) -> None:
+    world.serve(envelope(world.signed([world.theirs["location"]]), added="'; DROP TABLE x"))
+    report = sync_partner(world.fr, "de")
+    assert report.error is None and report.accepted == 2
+    cursor = rows.cursor(world.fr.store, "de")
+    assert cursor is not None and cursor.added_after is None
+    assert world.server.requests[-1].get("added_after") is None
+
+
 def _garbage(world: World) -> list[Any]:
     huge = "location--" + "9" * 200_000
     return [1, "x", None, [], {"type": "location"}, world.theirs["location"] | {"id": huge}]
