@@ -284,49 +284,51 @@ def test_a_hostile_client_probes_every_endpoint_and_changes_nothing(world: World
         f"/api/collections/{ours.collection_id}/",
         f"/api/collections/{theirs.collection_id}/",
     )
-    probes: list[tuple[str, str, dict[str, str]]] = [
-        ("GET", "/taxii2/", {}),
-        ("GET", "/api/", {}),
-        ("GET", "/api/collections/", {}),
-        ("GET", col, {}),
-        ("GET", other, {}),
-        ("GET", other + "objects/", {}),
-        ("GET", other + "manifest/", {}),
-        ("GET", col + "objects/", {"match[id]": secret}),
-        ("GET", col + "objects/", {"match[type]": "liaison-strike-report,identity"}),
-        ("GET", col + "objects/", {"match[version]": "all"}),
-        ("GET", col + "objects/", {"match[version]": "first,last,2016-01-01T00:00:00.000Z"}),
-        ("GET", col + "objects/", {"match[spec_version]": "2.0"}),
-        ("GET", col + "objects/", {"added_after": "yesterday"}),
-        ("GET", col + "objects/", {"added_after": "1970-01-01T00:00:00Z"}),
-        ("GET", col + "objects/", {"next": "1' OR '1'='1"}),
-        ("GET", col + "objects/", {"next": "-5"}),
-        ("GET", col + "objects/", {"next": "99999999999999999999999"}),
-        ("GET", col + "objects/", {"limit": "100000000"}),
-        ("GET", col + "objects/", {"limit": "-1"}),
-        ("GET", col + f"objects/{secret}/", {}),
-        ("GET", col + f"objects/{secret}/versions/", {}),
-        ("GET", col + f"objects/{fr.party_id}/versions/", {}),
-        ("GET", col + "manifest/", {"match[id]": secret}),
-        ("GET", "/api/status/x/", {}),
-        ("POST", col + "objects/", {}),
-        ("DELETE", col + f"objects/{next(iter(mine))}/", {}),
-        ("GET", "/api/collections/../../etc/passwd", {}),
+    probes: list[tuple[str, str, dict[str, str], int]] = [
+        ("GET", "/taxii2/", {}, 200),
+        ("GET", "/api/", {}, 200),
+        ("GET", "/api/collections/", {}, 200),
+        ("GET", col, {}, 200),
+        ("GET", other, {}, 404),
+        ("GET", other + "objects/", {}, 404),
+        ("GET", other + "manifest/", {}, 404),
+        ("GET", col + "objects/", {"match[id]": secret}, 200),
+        ("GET", col + "objects/", {"match[type]": "liaison-strike-report,identity"}, 200),
+        ("GET", col + "objects/", {"match[version]": "all"}, 200),
+        ("GET", col + "objects/", {"match[version]": "first,last,2016-01-01T00:00:00.000Z"}, 200),
+        ("GET", col + "objects/", {"match[spec_version]": "2.0"}, 200),
+        ("GET", col + "objects/", {"added_after": "yesterday"}, 400),
+        ("GET", col + "objects/", {"added_after": "1970-01-01T00:00:00Z"}, 200),
+        ("GET", col + "objects/", {"next": "1' OR '1'='1"}, 400),
+        ("GET", col + "objects/", {"next": "-5"}, 400),
+        ("GET", col + "objects/", {"next": "99999999999999999999999"}, 400),
+        ("GET", col + "objects/", {"limit": "100000000"}, 200),
+        ("GET", col + "objects/", {"limit": "-1"}, 400),
+        ("GET", col + f"objects/{secret}/", {}, 404),
+        ("GET", col + f"objects/{secret}/versions/", {}, 404),
+        ("GET", col + f"objects/{fr.party_id}/versions/", {}, 200),
+        ("GET", col + "manifest/", {"match[id]": secret}, 200),
+        ("GET", "/api/status/x/", {}, 404),
+        ("POST", col + "objects/", {}, 403),
+        ("DELETE", col + f"objects/{next(iter(mine))}/", {}, 403),
+        ("GET", "/api/collections/../../etc/passwd", {}, 404),
     ]
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/taxii+json;version=2.1"}
     seen: set[str] = set()
     with ServerThread(create_app(fr)) as srv, httpx.Client(base_url=srv.url) as http:
-        for method, path, params in probes:
-            body = (
-                orjson.dumps(world.signed([world.theirs["location"]])) if method == "POST" else None
-            )
-            resp = http.request(method, path, params=params, headers=headers, content=body)
-            assert resp.status_code < 500, (method, path, params, resp.text)
+        for method, path, params, status in probes:
+            body, sent = None, headers
+            if method == "POST":  # a well-formed TAXII write: still refused
+                body = orjson.dumps({"objects": world.signed([world.theirs["location"]])})
+                sent = headers | {"Content-Type": "application/taxii+json;version=2.1"}
+            resp = http.request(method, path, params=params, headers=sent, content=body)
+            assert resp.status_code == status, (method, path, params, resp.text)
             if resp.status_code == 200 and resp.content:
                 answer = resp.json()
                 seen.update(str(o.get("id")) for o in answer.get("objects", []))
                 assert theirs.collection_id not in resp.text
-    assert seen and seen <= mine | {fr.party_id}
+    assert seen and seen <= mine  # de's own table only (fr's identity is in it)
+    assert secret not in seen
     assert world.snapshot() == before
     after = {p: rows.select_releases(fr.store, p, rows.Selection(limit=100)) for p in ("de", "uk")}
     assert after == tables
