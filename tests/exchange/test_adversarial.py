@@ -132,7 +132,9 @@ def test_spoofed_objects_are_refused_one_by_one_and_the_rest_accepted(world: Wor
         ),
     }
     assert example_objects(THIRD)[-1]["type"] == "liaison-assessment"
-    honest = [theirs["liaison-designation"], theirs["location"], theirs["threat-actor"]]
+    relayed = example_objects(THIRD)[3] | MARK  # a third party's location, passed on
+    assert relayed["type"] == "location"
+    honest = [theirs["liaison-designation"], theirs["location"], theirs["threat-actor"], relayed]
     bad = [o for o, _ in spoofs.values()]
     world.serve(envelope(world.signed([*bad[:4], *honest, *bad[4:]])))
     report = sync_partner(fr, "de")
@@ -266,6 +268,20 @@ kinds = ["location"]
 name = "all"
 kinds = ["strike-report", "designation"]
 """
+
+
+def test_a_flood_of_refusals_is_audited_without_flooding_the_log(world: World) -> None:
+    flood = [{"type": "location", "id": f"location--{uuid.uuid4()}"} for _ in range(250)]
+    world.serve(envelope([*world.signed([]), *flood]))
+    report = sync_partner(world.fr, "de", limit=1000)
+    assert report.refused == 250
+    entries = [d for a, s, d in audit_actions(world.fr) if a == "refuse" and s == "de"]
+    listed = [d for d in entries if d["id"]]
+    assert len(listed) == 100 and {d["id"] for d in listed} <= {o["id"] for o in flood}
+    (summary,) = [d for d in entries if not d["id"]]
+    assert summary["count"] == 150 and "150 more objects" in summary["reason"]
+    sync = [d for a, s, d in audit_actions(world.fr) if a == "sync" and s == "de"]
+    assert sync[-1]["refused"] == 250
 
 
 def test_a_hostile_client_probes_every_endpoint_and_changes_nothing(world: World) -> None:
