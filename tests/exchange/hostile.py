@@ -3,7 +3,8 @@ the test scripts, served over real HTTP on loopback."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from liaison.exchange import TAXII_MEDIA
@@ -27,6 +28,7 @@ class Answer:
     body: bytes
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    trickle_s: float = 0.0  # > 0: sent in 20 pieces, this long apart
 
 
 def envelope(
@@ -38,6 +40,13 @@ def envelope(
         body["next"] = next_token
     headers = {"X-TAXII-Date-Added-Last": added} if added else {}
     return Answer(orjson.dumps(body), headers=headers)
+
+
+async def _trickle(answer: Answer) -> AsyncIterator[bytes]:
+    step = max(1, len(answer.body) // 20)
+    for start in range(0, len(answer.body), step):
+        yield answer.body[start : start + step]
+        await asyncio.sleep(answer.trickle_s)
 
 
 @dataclass
@@ -63,6 +72,8 @@ class HostileServer:
         token = params.get("next", "0")
         index = int(token) if token.isdigit() else len(self.pages) - 1
         answer = self.pages[min(index, len(self.pages) - 1)]
+        if answer.trickle_s:
+            return StreamingResponse(_trickle(answer), media_type=TAXII_MEDIA)
         return Response(
             answer.body, status_code=answer.status, headers=answer.headers, media_type=TAXII_MEDIA
         )

@@ -212,7 +212,8 @@ def _garbage(world: World) -> list[Any]:
 @pytest.mark.parametrize(
     "case",
     ["not json", "not an envelope", "objects not a list", "over the limit", "empty but more",
-     "the same page for ever", "server error", "oversized answer", "garbled next"],
+     "the same page for ever", "server error", "oversized answer", "garbled next",
+     "trickled answer", "oversized, streamed"],
 )  # fmt: skip
 def test_malformed_and_oversized_pages_stop_the_sync_and_change_nothing(
     world: World, case: str
@@ -229,15 +230,23 @@ def test_malformed_and_oversized_pages_stop_the_sync_and_change_nothing(
         "server error": Answer(b"boom", status=500),
         "oversized answer": Answer(b'{"objects": ["' + b"a" * 300_000 + b'"]}'),
         "garbled next": Answer(orjson.dumps({"objects": page, "more": True, "next": ["1"]})),
+        "trickled answer": Answer(orjson.dumps({"objects": page}), trickle_s=0.1),
+        "oversized, streamed": Answer(b'{"objects": ["' + b"a" * 300_000 + b'"]}', trickle_s=0.001),
     }
     world.serve(answers[case])
     before, cursor = world.snapshot(), rows.cursor(fr.store, "de")
-    client = TaxiiClient(world.server.url + "/api/", max_answer_bytes=100_000)
+    client = TaxiiClient(world.server.url + "/api/", max_answer_bytes=100_000,
+                         answer_deadline_s=0.5)  # fmt: skip
     try:
         report = sync_partner(fr, "de", limit=10, client=client)
     finally:
         client.close()
     assert report.error
+    why = {"trickled answer": "took more than 0.5 s", "oversized answer": "over 100000",
+           "oversized, streamed": "exceeds 100000 bytes",
+           "over the limit": "13 objects for a limit of 10", "empty but more": "empty page",
+           "the same page for ever": "same page", "garbled next": "'next'"}  # fmt: skip
+    assert why.get(case, "") in report.error
     assert world.snapshot() == before
     if case != "the same page for ever":  # that one stores its first (valid) page once
         assert rows.cursor(fr.store, "de") == cursor

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 import ssl
+import time
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -73,9 +74,11 @@ class TaxiiClient:
         cert: tuple[str, str] | None = None,
         timeout: float = 120.0,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        answer_deadline_s: float = 600.0,
     ) -> None:
         self.api_root = api_root if api_root.endswith("/") else api_root + "/"
         self.max_answer_bytes = max_answer_bytes
+        self.answer_deadline_s = answer_deadline_s  # a whole answer, however it trickles
         headers = {"Accept": TAXII_MEDIA} | auth_header(credential)
         self._http = httpx.Client(
             headers=headers, verify=tls_context(verify, cert), timeout=timeout
@@ -96,8 +99,9 @@ class TaxiiClient:
             raise TaxiiClientError(f"{url}: the answer is not JSON ({exc})") from exc
 
     def _read(self, url: str, resp: httpx.Response) -> bytes:
-        """The answer's body, refused past ``max_answer_bytes`` (declared or streamed)."""
-        limit = self.max_answer_bytes
+        """The answer's body, refused past ``max_answer_bytes`` (declared or streamed)
+        or when it takes longer than ``answer_deadline_s`` to arrive."""
+        limit, deadline = self.max_answer_bytes, time.monotonic() + self.answer_deadline_s
         declared = resp.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise TaxiiClientError(f"{url}: the answer declares {declared} bytes (over {limit})")
@@ -106,6 +110,10 @@ class TaxiiClient:
             size += len(chunk)
             if size > limit:
                 raise TaxiiClientError(f"{url}: the answer exceeds {limit} bytes; not read")
+            if time.monotonic() > deadline:
+                raise TaxiiClientError(
+                    f"{url}: the answer took more than {self.answer_deadline_s:g} s; not read"
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
