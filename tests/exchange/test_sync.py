@@ -12,9 +12,11 @@ from pathlib import Path
 import orjson
 
 from liaison.crypto import NodeKey, sign_objects
+from liaison.exchange import designations
 from liaison.exchange._sync import sync_partner
 from liaison.ingest import ingest_objects
 from liaison.node import Node, audit_report, open_node
+from liaison.records import EXT_PARTY
 from liaison.records.examples import example_objects
 from liaison.store import exchange as rows
 from liaison.store.exchange import NewRelease
@@ -92,7 +94,7 @@ def test_tampered_objects_are_refused_audited_and_not_stored(
     _put_rows(fr, [extra[1]], key=NodeKey.generate())
     # 3. the older version replayed, validly signed
     _put_rows(fr, [strike | {"precision": 20000}])
-    # 4. claims another releasing party
+    # 4. claims to be created by the receiving node itself
     _put_rows(fr, [extra[2] | {"created_by_ref": ru.party_id}])
     # 5. no signature at all
     with fr.store.transaction():
@@ -112,7 +114,7 @@ def test_tampered_objects_are_refused_audited_and_not_stored(
     assert any("bad-proof" in r for r in reasons)
     assert any("unknown-key" in r for r in reasons)
     assert any("replayed older version" in r for r in reasons)
-    assert any("onward-release" in r for r in reasons)
+    assert any("cannot assert objects in its name" in r for r in reasons)
     assert any("missing-signature" in r for r in reasons)
     assert audit_report(ru).ok
 
@@ -121,6 +123,7 @@ _WORKER = """
 import sys, time
 from pathlib import Path
 from liaison.node import open_node
+from liaison.exchange import designations
 from liaison.exchange._sync import sync_partner
 node = open_node(Path(sys.argv[1]))
 def page(report):
@@ -163,3 +166,71 @@ def test_killed_sync_resumes_with_nothing_lost_or_duplicated(
         assert audit_report(after).ok
     finally:
         after.close()
+
+
+_SPOOF_POLICY = """
+[[partners.fr.rules]]
+name = "everything, passed on"
+kinds = ["party", "group", "designation", "location"]
+allow_onward = true
+"""
+
+
+def _spoofing_partner(make_node: Callable[..., Node], served: Callable[[Node], str]):  # type: ignore[no-untyped-def]
+    """fr (the node under test) designates a group; a third node ``de`` serves fr a
+    designation of that group in fr's name and a newer identity with fr's party id."""
+    fr, de = make_node("fr"), make_node("de", seed=7)
+    mine = example_objects(fr.party_id)
+    group = next(o for o in mine if o["type"] == "threat-actor")
+    own = next(o for o in mine if o["type"] == "liaison-designation") | {"status": "other"}
+    assert ingest_objects(fr, [group, own], source="t").ok
+    spoofed_designation = own | {
+        "id": "liaison-designation--0d1f6a52-58a7-4c3e-9a11-2f0c6a1f7e01",
+        "created_by_ref": de.party_id,
+        "status": "terrorist",
+        "since": "2016-03-01T00:00:00.000Z",
+    }
+    spoofed_identity = {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": fr.party_id,
+        "created": "2016-01-01T00:00:00.000Z",
+        "modified": "2016-06-01T00:00:00.000Z",
+        "created_by_ref": fr.party_id,
+        "name": "fr (rewritten by de)",
+        "identity_class": "organization",
+        "extensions": {
+            EXT_PARTY: {"extension_type": "property-extension", "public_key": de.key.public_key_b64}
+        },
+    }
+    assert ingest_objects(de, [spoofed_designation, spoofed_identity], source="t").ok
+    token = pair(de, fr)
+    set_policy(de, _SPOOF_POLICY)
+    release(de)
+    link(fr, de, served(de), token)
+    return fr, de, spoofed_designation, spoofed_identity
+
+
+def test_a_partner_cannot_set_this_nodes_designations_or_identity(
+    make_node: Callable[..., Node], served: Callable[[Node], str]
+) -> None:
+    """Findings 1 and 2 of issue 8: spoofed designation and identity never enter the store."""
+    fr, _, designation, identity = _spoofing_partner(make_node, served)
+    own_identity = fr.store.get(fr.party_id)
+    assert own_identity is not None
+    report = sync_partner(fr, "de")
+    assert report.error is None
+    assert fr.store.get(designation["id"]) is None
+    assert designations(fr)(designation["group_ref"]) == "other"
+    now = fr.store.get(fr.party_id)
+    assert now is not None and now.body == own_identity.body
+    assert [v.index.modified for v in fr.store.versions(fr.party_id)] == [
+        own_identity.index.modified
+    ]
+    refusals = {d["id"]: d for a, s, d in audit_actions(fr) if a == "refuse" and s == "de"}
+    assert refusals[designation["id"]]["field"] == "party_ref"
+    assert fr.party_id in refusals[designation["id"]]["reason"]
+    assert refusals[identity["id"]]["field"] == "id"
+    assert "this node's own identity" in refusals[identity["id"]]["reason"]
+    assert report.refused >= 2 and report.not_entitled >= 2
+    assert audit_report(fr).ok

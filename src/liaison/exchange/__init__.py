@@ -12,6 +12,7 @@ from __future__ import annotations
 from liaison.exchange._app import DEFAULT_MAX_BODY, create_app
 from liaison.exchange._auth import authenticate, new_token, token_from_header, token_hash
 from liaison.exchange._client import auth_header, tls_context
+from liaison.exchange._limits import DEFAULT_LIMITS, HttpLimits
 from liaison.exchange._partners import (
     PartnerError,
     add_partner,
@@ -31,10 +32,12 @@ from liaison.exchange._taxii import STIX_MEDIA, TAXII_MEDIA
 from liaison.exchange._withheld import ReleaseExplanation, Withheld, explain_release, withheld
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "DEFAULT_MAX_BODY",
     "REGISTRY_KEYS",
     "STIX_MEDIA",
     "TAXII_MEDIA",
+    "HttpLimits",
     "PartnerError",
     "ReleaseExplanation",
     "ReleaseReport",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -90,6 +90,7 @@ def create_app(
         exception_handlers={
             HTTPException: _http_error,
             TaxiiError: _taxii_error,
+            ClientDisconnect: _client_gone,
             Exception: _server_error,
         },
         lifespan=lifespan,
@@ -111,6 +112,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _taxii_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TaxiiError)
     return error_response(exc.status, exc.title, exc.description)
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    """The client went away (or was cut by a read timeout) mid-request: nobody to answer."""
+    log.info("client left before its request to %s was read", request.url.path)
+    return Response(status_code=400)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import re
 import ssl
+import time
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -12,6 +14,12 @@ import httpx
 import orjson
 
 from liaison.exchange._taxii import TAXII_MEDIA
+
+#: The largest answer sync reads (a page of 1,000 objects is a few megabytes).
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")
 
 
 class TaxiiClientError(Exception):
@@ -65,8 +73,12 @@ class TaxiiClient:
         verify: bool | str = True,
         cert: tuple[str, str] | None = None,
         timeout: float = 120.0,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+        answer_deadline_s: float = 600.0,
     ) -> None:
         self.api_root = api_root if api_root.endswith("/") else api_root + "/"
+        self.max_answer_bytes = max_answer_bytes
+        self.answer_deadline_s = answer_deadline_s  # a whole answer, however it trickles
         headers = {"Accept": TAXII_MEDIA} | auth_header(credential)
         self._http = httpx.Client(
             headers=headers, verify=tls_context(verify, cert), timeout=timeout
@@ -74,17 +86,36 @@ class TaxiiClient:
 
     def _get(self, url: str, params: dict[str, str] | None = None) -> tuple[Any, httpx.Response]:
         try:
-            resp = self._http.get(url, params=params)
+            with self._http.stream("GET", url, params=params) as resp:
+                content = self._read(url, resp)
         except httpx.HTTPError as exc:
             raise TaxiiClientError(f"{url}: {exc}") from exc
         if resp.status_code != 200:
-            raise TaxiiClientError(
-                f"{url}: HTTP {resp.status_code} {resp.text[:200]}", resp.status_code
-            )
+            text = content[:200].decode("utf-8", "replace")
+            raise TaxiiClientError(f"{url}: HTTP {resp.status_code} {text}", resp.status_code)
         try:
-            return orjson.loads(resp.content), resp
+            return orjson.loads(content), resp
         except orjson.JSONDecodeError as exc:
             raise TaxiiClientError(f"{url}: the answer is not JSON ({exc})") from exc
+
+    def _read(self, url: str, resp: httpx.Response) -> bytes:
+        """The answer's body, refused past ``max_answer_bytes`` (declared or streamed)
+        or when it takes longer than ``answer_deadline_s`` to arrive."""
+        limit, deadline = self.max_answer_bytes, time.monotonic() + self.answer_deadline_s
+        declared = resp.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise TaxiiClientError(f"{url}: the answer declares {declared} bytes (over {limit})")
+        chunks, size = [], 0
+        for chunk in resp.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise TaxiiClientError(f"{url}: the answer exceeds {limit} bytes; not read")
+            if time.monotonic() > deadline:
+                raise TaxiiClientError(
+                    f"{url}: the answer took more than {self.answer_deadline_s:g} s; not read"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def collections(self) -> list[dict[str, Any]]:
         body, _ = self._get(self.api_root + "collections/")
@@ -110,12 +141,19 @@ class TaxiiClient:
         objects = body.get("objects") or []
         if not isinstance(objects, list):
             raise TaxiiClientError(f"{collection_url}: 'objects' is not a list")
+        if len(objects) > limit:
+            raise TaxiiClientError(
+                f"{collection_url}: the page holds {len(objects)} objects for a limit of {limit}"
+            )
         token = body.get("next")
+        if token is not None and (not isinstance(token, str | int) or len(str(token)) > 1000):
+            raise TaxiiClientError(f"{collection_url}: 'next' is not a short string")
+        added_last = resp.headers.get("x-taxii-date-added-last")
         return Page(
             objects=objects,
-            more=bool(body.get("more", False)),
+            more=body.get("more", False) is True,
             next=str(token) if token not in (None, "") else None,
-            date_added_last=resp.headers.get("x-taxii-date-added-last"),
+            date_added_last=added_last if added_last and _TIMESTAMP.fullmatch(added_last) else None,
             audit_head=resp.headers.get("x-liaison-audit-head"),
         )
 

@@ -1,5 +1,6 @@
 """Running the TAXII app: in the foreground (``liaison serve``) or in a thread
-(tests, benchmarks, the demo) on a free loopback port."""
+(tests, benchmarks, the demo) on a free loopback port, always under the HTTP
+limits of ``_limits`` (read timeouts, keep-alive, connection cap)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 
 import uvicorn
 
+from liaison.exchange._limits import DEFAULT_LIMITS, HttpLimits, guarded_protocol
+
 
 @dataclass(frozen=True, slots=True)
 class TlsFiles:
@@ -23,8 +26,15 @@ class TlsFiles:
     client_ca: str | None = None
 
 
-def uvicorn_config(app: Any, host: str, port: int, tls: TlsFiles | None = None) -> uvicorn.Config:
-    """The uvicorn settings liaison serves with (TLS and mutual TLS when given)."""
+def uvicorn_config(
+    app: Any,
+    host: str,
+    port: int,
+    tls: TlsFiles | None = None,
+    limits: HttpLimits = DEFAULT_LIMITS,
+) -> uvicorn.Config:
+    """The uvicorn settings liaison serves with: TLS and mutual TLS when given, and
+    ``limits`` (head and body read timeouts, keep-alive, connections, head size)."""
     extra: dict[str, Any] = {}
     if tls is not None:
         import ssl
@@ -33,7 +43,17 @@ def uvicorn_config(app: Any, host: str, port: int, tls: TlsFiles | None = None) 
         if tls.client_ca is not None:
             extra |= {"ssl_ca_certs": tls.client_ca, "ssl_cert_reqs": ssl.CERT_REQUIRED}
     return uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", **extra
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        http=guarded_protocol(limits),
+        timeout_keep_alive=limits.keep_alive_s,  # type: ignore[arg-type]  # a float works
+        limit_concurrency=limits.max_connections,
+        h11_max_incomplete_event_size=limits.max_header_bytes,
+        **extra,
     )
 
 
@@ -52,11 +72,12 @@ class ServerThread:
         host: str = "127.0.0.1",
         port: int | None = None,
         tls: TlsFiles | None = None,
+        limits: HttpLimits = DEFAULT_LIMITS,
     ) -> None:
         self.host = host
         self.port = port or free_port(host)
         self.scheme = "https" if tls is not None else "http"
-        self.server = uvicorn.Server(uvicorn_config(app, host, self.port, tls))
+        self.server = uvicorn.Server(uvicorn_config(app, host, self.port, tls, limits))
         self.thread = threading.Thread(target=self.server.run, name="taxii-server", daemon=True)
 
     @property

@@ -13,12 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from liaison.audit import journal, witness
 from liaison.crypto import RootCache
 from liaison.exchange._client import Page, TaxiiClient, TaxiiClientError
 from liaison.exchange._partners import PartnerError, load_credential, load_tls
-from liaison.exchange._verify import Verdicts, check_page
+from liaison.exchange._verify import Refused, Verdicts, check_page
 from liaison.ingest import CheckedBatch, ingest_checked
+from liaison.store import Query, Store
 from liaison.store import exchange as rows
 from liaison.store.exchange import Cursor, PartnerRow
 
@@ -40,12 +43,14 @@ class SyncReport:
     accepted: int = 0
     unchanged: int = 0
     refused: int = 0
+    not_entitled: int = 0  # of the refused: the partner may not assert them
     error: str | None = None
 
     def __str__(self) -> str:
+        why = f", {self.not_entitled} not entitled" if self.not_entitled else ""
         text = (
             f"{self.partner}: {self.accepted} accepted, {self.unchanged} unchanged, "
-            f"{self.refused} refused ({self.pages} page(s))"
+            f"{self.refused} refused{why} ({self.pages} page(s))"
         )
         return text + (f"; stopped: {self.error}" if self.error else "")
 
@@ -86,11 +91,13 @@ def sync_partner(
         verify, cert = load_tls(node, name)
         client = TaxiiClient(partner.url, load_credential(node, name), verify=verify, cert=cert)
     cache = RootCache()
+    progress = _Progress(name)
     try:
         url = collection_url(client, partner)
         while True:
             cur = rows.cursor(node.store, name) or Cursor(None, None, 0)
             page = _fetch(client, url, cur, limit)
+            progress.check(page)
             partner = rows.partner(node.store, name) or partner
             _store_page(node, partner, page, cur, cache, report)
             report.pages += 1
@@ -99,11 +106,41 @@ def sync_partner(
             if not page.more:
                 return report
     except TaxiiClientError as exc:
-        report.error = str(exc)
+        report.error = _short(str(exc), 1000)
+        with node.store.transaction() as tx:
+            journal.append(node.store, tx, node.key,
+                           [("sync-error", name, {"error": report.error})], node.now())  # fmt: skip
+        log.warning("sync from %s stopped: %s", name, report.error)
         return report
     finally:
         if own:
             client.close()
+
+
+_MAX_STALLS = 2  # pages in a row that say "more" yet repeat the page before
+
+
+@dataclass
+class _Progress:
+    """Guards a sync run against a partner that says "more" for ever without progress."""
+
+    name: str
+    before: tuple[str, ...] = ()
+    stalls: int = 0
+
+    def check(self, page: Page) -> None:
+        ids = tuple(str(o.get("id")) if isinstance(o, dict) else "" for o in page.objects)
+        if page.more and not ids:
+            raise TaxiiClientError(f"{self.name} says there is more but sent an empty page")
+        self.stalls = self.stalls + 1 if page.more and ids == self.before else 0
+        if self.stalls > _MAX_STALLS:  # one repeat is normal after a refused `next`
+            raise TaxiiClientError(f"{self.name} keeps serving the same page; sync stopped")
+        self.before = ids
+
+
+def _short(text: str, limit: int = 300) -> str:
+    """``text`` cut to ``limit`` characters (what a partner sends lands in the audit)."""
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
 
 
 def _fetch(client: TaxiiClient, url: str, cur: Cursor, limit: int) -> Page:
@@ -129,8 +166,18 @@ def _store_page(
     store = node.store
     ids = [str(o.get("id")) for o in page.objects if isinstance(o, dict)]
     digests, latest = store.stored_versions_of(ids)
+    others = {p.party_id: p.name for p in rows.partners(store)
+              if p.party_id is not None and p.name != partner.name}  # fmt: skip
     verdicts = check_page(
-        partner, page.objects, latest=latest, stored=digests, cache=cache, received=node.now()
+        partner,
+        page.objects,
+        latest=latest,
+        stored=digests,
+        cache=cache,
+        received=node.now(),
+        own_party=node.party_id,
+        creators=creators_of(store, list(latest)),
+        other_partners=others,
     )
     following = _following(page, cur)
     with store.transaction() as tx:
@@ -148,7 +195,7 @@ def _store_page(
             )
             accepted, unchanged = ingested.accepted, ingested.unchanged
             for message in ingested.errors:
-                verdicts.refused.append(("", "", message))
+                verdicts.refused.append(Refused("", "", message))
         rows.add_receipts(store, verdicts.receipts)
         rows.set_cursor(store, partner.name, following, node.now())
         kept = witness.observe(store, tx, partner.name, partner.public_key, page.audit_head,
@@ -158,6 +205,17 @@ def _store_page(
     report.accepted += accepted
     report.unchanged += unchanged
     report.refused += len(verdicts.refused)
+    report.not_entitled += sum(1 for r in verdicts.refused if r.entitlement)
+
+
+def creators_of(store: Store, ids: list[str]) -> dict[str, frozenset[str]]:
+    """The ``created_by_ref`` of every stored version of each id held (``""`` if none)."""
+    found: dict[str, set[str]] = {}
+    if ids:
+        for v in store.query(Query(ids=tuple(ids), latest_only=False)):
+            creator = orjson.loads(v.body).get("created_by_ref")
+            found.setdefault(v.index.id, set()).add(str(creator or ""))
+    return {i: frozenset(c) for i, c in found.items()}
 
 
 def _following(page: Page, cur: Cursor) -> Cursor:
@@ -181,9 +239,19 @@ def _audit_items(
     following: Cursor,
 ) -> list[tuple[str, str, dict[str, Any]]]:
     items: list[tuple[str, str, dict[str, Any]]] = []
-    for oid, modified, reason in v.refused[:_MAX_REFUSALS_AUDITED]:
-        log.warning("refused from %s: %s %s: %s", partner.name, oid, modified, reason)
-        items.append(("refuse", partner.name, {"id": oid, "modified": modified, "reason": reason}))
+    for r in v.refused[:_MAX_REFUSALS_AUDITED]:
+        log.warning("refused from %s: %s %s: %s", partner.name, _short(r.id), _short(r.modified),
+                    _short(r.reason))  # fmt: skip
+        one = {"id": _short(r.id), "modified": _short(r.modified), "reason": _short(r.reason)}
+        items.append(("refuse", partner.name, one | ({"field": r.field} if r.field else {})))
+    if len(v.refused) > _MAX_REFUSALS_AUDITED:  # a flood is summed up, not listed
+        rest = v.refused[_MAX_REFUSALS_AUDITED:]
+        why = (
+            f"{len(rest)} more objects of this page refused (not listed one by one); "
+            f"{sum(1 for r in rest if r.entitlement)} of them not entitled"
+        )
+        summary = {"id": "", "modified": "", "count": len(rest), "reason": why}
+        items.append(("refuse", partner.name, summary))
     detail: dict[str, Any] = {
         "objects": len(page.objects),
         "accepted": accepted,

@@ -1,16 +1,14 @@
 """Checking what a partner sends, object by object, before anything is stored.
 
 An object is accepted when its signature verifies against the partner's pinned
-key, the partner is entitled to release it, it is not an older version than the
-one already held, and it is a valid liaison record. Objects from a partner
-marked ``unsigned`` skip the signature and entitlement checks and are stored
-marked unverified.
+key, the partner is entitled to assert it (``_entitlement``: objects it created,
+about itself, never anything of this node's), it is not an older version than
+the one already held, and it is a valid liaison record. Objects from a partner
+marked ``unsigned`` skip the signature check and are stored marked unverified;
+the entitlement rule still holds for them, against the creator they claim.
 
-Entitlement: an object's ``created_by_ref`` must be the partner's own party id,
-unless the object carries the onward-release marking (its originator allowed
-partners to pass it on); then it is accepted as relayed by the partner. The
-partner's party id is learnt from its identity object, signed by the pinned key
-and naming that same key.
+The partner's party id is learnt from its identity object, signed by the pinned
+key and naming that same key.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -31,10 +29,20 @@ from liaison.crypto import (
     strip_signature,
     verify_attached,
 )
+from liaison.exchange._entitlement import Refusal, Standing, entitlement
 from liaison.node import Checked
-from liaison.policy import ONWARD_RELEASE_MARKING_ID
 from liaison.records import EXT_PARTY, EXT_SIGNATURE, RecordError, index_of, parse_record
 from liaison.store.exchange import PartnerRow, Receipt
+
+
+class Refused(NamedTuple):
+    """One object refused: which object, which field (``""`` when none), and why."""
+
+    id: str
+    modified: str
+    reason: str
+    field: str = ""
+    entitlement: bool = False  # refused by the entitlement rule
 
 
 @dataclass
@@ -43,7 +51,7 @@ class Verdicts:
 
     accepted: list[Checked] = field(default_factory=list)
     receipts: list[Receipt] = field(default_factory=list)
-    refused: list[tuple[str, str, str]] = field(default_factory=list)  # id, modified, reason
+    refused: list[Refused] = field(default_factory=list)
     party_id: str | None = None
 
 
@@ -73,32 +81,59 @@ def check_page(
     stored: Mapping[tuple[str, str], bytes],
     cache: RootCache,
     received: str,
+    own_party: str,
+    creators: Mapping[str, frozenset[str]],
+    other_partners: Mapping[str, str],
 ) -> Verdicts:
-    """Check a page of objects from ``partner``; nothing is written here."""
+    """Check a page of objects from ``partner``; nothing is written here.
+
+    ``creators`` holds the ``created_by_ref`` values of the stored versions of the
+    page's ids, ``other_partners`` the party id -> name of the other partners
+    (what the entitlement rule needs besides this node's ``own_party``).
+    """
     out = Verdicts(party_id=partner.party_id)
     key = PublicKey.from_b64(partner.public_key) if partner.public_key else None
     if key is not None and out.party_id is None:
-        out.party_id = learn_party([o for o in objects if isinstance(o, Mapping)], key, cache)
+        learnt = learn_party([o for o in objects if isinstance(o, Mapping)], key, cache)
+        if learnt != own_party and learnt not in other_partners:  # never another's party
+            out.party_id = learnt
+    seen = {i: set(c) for i, c in creators.items()}
     for n, obj in enumerate(objects):
         if not isinstance(obj, Mapping):
-            out.refused.append(("", "", f"object #{n} is not a JSON object"))
+            out.refused.append(Refused("", "", f"object #{n} is not a JSON object"))
             continue
         oid, modified = str(obj.get("id", "")), str(obj.get("modified", ""))
         try:
             body, canonical, digest, envelope = _open(obj, partner, key, out.party_id, cache)
+            standing = Standing(
+                own_party=own_party,
+                partner=partner.name,
+                partner_party=out.party_id if key is not None else None,
+                partner_key=partner.public_key,
+                other_partners=other_partners,
+                creators={oid: frozenset(seen[oid])} if oid in seen else {},
+            )
+            refusal = entitlement(body, standing)
+            if refusal is not None:
+                raise _NotEntitled(refusal)
             prior = latest.get(oid)
             if prior is not None and modified < prior and stored.get((oid, modified)) != digest:
                 raise _Refusal(f"replayed older version (latest held is {prior})")
             record = parse_record(body)
+        except _NotEntitled as exc:
+            r = exc.refusal
+            out.refused.append(Refused(oid, modified, f"not entitled: {r}", r.field, True))
+            continue
         except _Refusal as exc:
-            out.refused.append((oid, modified, str(exc)))
+            out.refused.append(Refused(oid, modified, str(exc)))
             continue
         except SignatureError as exc:
-            out.refused.append((oid, modified, f"signature refused: {exc}"))
+            out.refused.append(Refused(oid, modified, f"signature refused: {exc}", "signature"))
             continue
         except (RecordError, CanonicalizationError) as exc:
-            out.refused.append((oid, modified, f"not a valid record: {exc}"))
+            out.refused.append(Refused(oid, modified, f"not a valid record: {exc}"))
             continue
+        seen.setdefault(oid, set()).add(str(body.get("created_by_ref") or ""))
         where = f"{partner.name} object {oid}"
         out.accepted.append(Checked(index_of(record), canonical, digest, where))
         out.receipts.append(
@@ -109,6 +144,14 @@ def check_page(
 
 class _Refusal(Exception):
     """An object is refused; the message says why."""
+
+
+class _NotEntitled(Exception):
+    """The partner is not entitled to assert an object."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
 
 
 def _open(
@@ -124,15 +167,7 @@ def _open(
         canonical = canonical_json(body)
         return body, canonical, hashlib.sha256(canonical).digest(), None
     verified = verify_attached(obj, key, cache=cache)
-    creator = verified.obj.get("created_by_ref")
     if party_id is None:
         raise _Refusal("the partner's identity (signed by its pinned key) is not known yet")
-    if creator != party_id:
-        markings = verified.obj.get("object_marking_refs") or ()
-        if ONWARD_RELEASE_MARKING_ID not in markings:
-            raise _Refusal(
-                f"released by {partner.name} but created by {creator!r} without the "
-                "originator's onward-release marking"
-            )
     envelope = orjson.dumps(obj["extensions"][EXT_SIGNATURE], option=orjson.OPT_SORT_KEYS)
     return verified.obj, verified.canonical, verified.digest, envelope.decode()
