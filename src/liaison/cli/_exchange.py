@@ -19,6 +19,7 @@ from liaison.crypto import PublicKey
 from liaison.exchange import (
     DEFAULT_MAX_BODY,
     REGISTRY_KEYS,
+    HttpLimits,
     PartnerError,
     ReleaseReport,
     TlsFiles,
@@ -157,6 +158,12 @@ def release(node_dir: Path) -> None:
 @click.option("--max-body-bytes", default=DEFAULT_MAX_BODY, show_default=True, type=int)
 @click.option("--release-interval", default=60.0, show_default=True, type=float,
               help="Seconds between release runs (new records, delays that ended).")  # fmt: skip
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a client has to send a request's head (then 408).")  # fmt: skip
+@click.option("--body-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a client has to send a request's body.")  # fmt: skip
+@click.option("--max-connections", default=100, show_default=True, type=click.IntRange(1),
+              help="Open connections at most; more are refused at once (503).")  # fmt: skip
 @node_option
 def serve(
     host: str,
@@ -166,6 +173,9 @@ def serve(
     client_ca: str | None,
     max_body_bytes: int,
     release_interval: float,
+    header_timeout: float,
+    body_timeout: float,
+    max_connections: int,
     node_dir: Path,
 ) -> None:
     """Serve this node's release tables over TAXII 2.1."""
@@ -187,6 +197,11 @@ def serve(
         tls=tls,
         max_body_bytes=max_body_bytes,
         release_interval_s=release_interval,
+        limits=HttpLimits(
+            header_timeout_s=header_timeout,
+            body_timeout_s=body_timeout,
+            max_connections=max_connections,
+        ),
         on_release=lambda r: click.echo(_release_summary(r)),
         on_error=lambda exc: click.echo(f"release: {exc}", err=True),
     )

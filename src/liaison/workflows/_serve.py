@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from liaison.exchange import ReleaseReport, TlsFiles
+    from liaison.exchange import HttpLimits, ReleaseReport, TlsFiles
 
 __all__ = ["ReleaseScheduler", "serve_node"]
 
@@ -80,14 +80,22 @@ def serve_node(
     tls: TlsFiles | None = None,
     max_body_bytes: int | None = None,
     release_interval_s: float = 60.0,
+    limits: HttpLimits | None = None,
     on_release: Callable[[ReleaseReport], None] | None = None,
     on_error: Callable[[Exception], None] | None = None,
 ) -> None:
     """Release once, then serve the node's release tables until interrupted, with
-    a ``ReleaseScheduler`` every ``release_interval_s`` seconds."""
+    a ``ReleaseScheduler`` every ``release_interval_s`` seconds; ``limits`` bound
+    what each HTTP client may hold (docs/exchange.md)."""
     import uvicorn
 
-    from liaison.exchange import DEFAULT_MAX_BODY, create_app, materialise_releases, uvicorn_config
+    from liaison.exchange import (
+        DEFAULT_LIMITS,
+        DEFAULT_MAX_BODY,
+        create_app,
+        materialise_releases,
+        uvicorn_config,
+    )
     from liaison.node import open_node
 
     def release_round() -> None:
@@ -101,6 +109,7 @@ def serve_node(
             on_release(first)
         app = create_app(node, max_body_bytes=max_body_bytes or DEFAULT_MAX_BODY)
         with ReleaseScheduler(release_round, release_interval_s, on_error=on_error):
-            uvicorn.Server(uvicorn_config(app, host, port, tls)).run()
+            config = uvicorn_config(app, host, port, tls, limits or DEFAULT_LIMITS)
+            uvicorn.Server(config).run()
     finally:
         node.close()
