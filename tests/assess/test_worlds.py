@@ -9,7 +9,17 @@ import polars as pl
 import pytest
 
 from liaison.assess import AssessmentInputs
-from liaison.assess.worlds import TownsConfig, TownsWorld, scenario, towns, towns_world
+from liaison.assess.worlds import (
+    FrontConfig,
+    FrontWorld,
+    TownsConfig,
+    TownsWorld,
+    front,
+    front_world,
+    scenario,
+    towns,
+    towns_world,
+)
 from liaison.assess.worlds.common import START_MS, WEEK_MS, distance_km
 
 
@@ -161,5 +171,114 @@ def test_towns_pre_trend_scenario_has_a_trend_in_treated_towns() -> None:
     sel = (world.strike_party == 0) & (world.strike_category == "training-camp")
     assert sel.sum() > 50
     assert set(np.unique(world.strike_town[sel])) <= set(world.trending.tolist())
+    rates = world.rate[:, world.trending].sum(axis=1)
+    assert rates[-8:].mean() > 2.0 * rates[:8].mean()
+
+
+# --- family "front" -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def front_pair() -> tuple[FrontWorld, AssessmentInputs, dict[str, Any]]:
+    world = front_world(FrontConfig(seed=5))
+    inputs, truth = front(5)
+    return world, inputs, truth
+
+
+def test_front_is_deterministic_per_seed(
+    front_pair: tuple[FrontWorld, AssessmentInputs, dict[str, Any]],
+) -> None:
+    _, inputs, truth = front_pair
+    again, truth2 = front(5)
+    assert _frames_equal(again, inputs) and again.logistics.equals(inputs.logistics)
+    assert truth2 == truth
+
+
+def test_front_lines_interleave_and_move(
+    front_pair: tuple[FrontWorld, AssessmentInputs, dict[str, Any]],
+) -> None:
+    world = front_pair[0]
+    e = world.roads.edges
+    fronts = set()
+    for w in (0, 26, 51):
+        a, b = world.control[w, e[:, 0]], world.control[w, e[:, 1]]
+        fronts |= {
+            tuple(sorted(p))
+            for p in zip(a.tolist(), b.tolist(), strict=True)
+            if p[0] != p[1] and min(p) >= 0
+        }
+    assert len(fronts) >= 4  # several pairs of groups face each other
+    changed = (world.control[1:] != world.control[:-1]).sum()
+    assert changed > 30  # control moves week by week
+    assert (world.control[-1] == 0).sum() < (world.control[0] == 0).sum()
+
+
+def test_front_convoys_are_observed_along_routes_away_from_the_struck_point(
+    front_pair: tuple[FrontWorld, AssessmentInputs, dict[str, Any]],
+) -> None:
+    world, inputs, _ = front_pair
+    convoy_strikes = np.flatnonzero(world.strike_category == "supply-route")
+    assert convoy_strikes.size > 100 and (world.strike_edge[convoy_strikes] >= 0).all()
+    lg = inputs.logistics.filter(pl.col("logistics_kind") == "convoy")
+    strikes = inputs.strikes.filter(pl.col("target_category") == "supply-route")
+    d = distance_km(
+        lg["lat"].to_numpy()[:, None], lg["lon"].to_numpy()[:, None],
+        strikes["lat"].to_numpy()[None, :], strikes["lon"].to_numpy()[None, :],
+    )  # fmt: skip
+    # most convoy observations lie farther than 5 km from any convoy strike
+    assert np.mean(d.min(axis=1) > 5.0) > 0.5
+    # and the routes through a struck road carry less traffic in the weeks after
+    i = convoy_strikes[0]
+    w, e = int(world.strike_week[i]), int(world.strike_edge[i])
+    hit = [v for r, v in zip(world.routes[w], world.route_traffic[w], strict=True) if e in r.edges]
+    assert hit and max(hit) < 12.0
+
+
+def test_front_open_datasets_overlap_and_media_overclaims(
+    front_pair: tuple[FrontWorld, AssessmentInputs, dict[str, Any]],
+) -> None:
+    world, inputs, _ = front_pair
+    ds1, ds2, media = world.open_sources
+    ev = inputs.events
+    for src in (ds1, ds2):
+        mine = ev.filter(pl.col("source") == src)
+        assert mine.height > 5000 and mine["reliability"].null_count() == mine.height
+    # duplicates: the same week and settlement reported by both datasets
+    grp = ev.filter(pl.col("initiator").is_in(list(world.group_ids)))
+    key = (grp["t_start_ms"] // WEEK_MS).cast(pl.String) + grp["initiator"]
+    by_src = {s: set(key.filter(grp["source"] == s).to_list()) for s in (ds1, ds2)}
+    assert len(by_src[ds1] & by_src[ds2]) > 0.5 * min(len(x) for x in by_src.values())
+    obs = ev.filter(pl.col("initiator").is_in(list(world.party_ids)))
+    deadly = obs.group_by("source").agg((pl.col("fatalities_best") > 0).mean().alias("r"))
+    rate = dict(zip(deadly["source"].to_list(), deadly["r"].to_list(), strict=True))
+    assert rate[media] > rate[ds1] + 0.2  # the media stream reports deaths after most strikes
+
+
+def test_front_truth_matches_the_generated_strikes(
+    front_pair: tuple[FrontWorld, AssessmentInputs, dict[str, Any]],
+) -> None:
+    world, inputs, truth = front_pair
+    assert inputs.strikes.height == world.strike_party.size
+    assert len(truth["targeting_share"]) == 3
+    for p, pid in enumerate(world.party_ids):
+        mine = world.strike_party == p
+        assert mine.sum() == 1500
+        w = world.strike_weight[mine]
+        holder = world.control[world.strike_week[mine], world.strike_node[mine]]
+        for g, gid in enumerate(world.group_ids):
+            assert truth["targeting_share"][pid][gid] == pytest.approx(
+                w[holder == g].sum() / w.sum()
+            )
+    charlie = truth["claims"][world.party_ids[2]]
+    assert charlie["inflation_points"] > 10.0  # upgrades a third of its failures
+    assert truth["claims"][world.party_ids[0]]["inflation_points"] == 0.0
+    assert truth["effect_weeks"] == 4 and truth["effects"]["headquarters"]["activity"] == -0.35
+
+
+def test_front_pre_trend_scenario_has_a_trend_in_treated_places() -> None:
+    world = front_world(FrontConfig(seed=5, pre_trend=True))
+    sel = (world.strike_party == 1) & (world.strike_category == "building")
+    assert sel.sum() > 50
+    assert set(np.unique(world.strike_node[sel]).tolist()) <= set(world.trending.tolist())
     rates = world.rate[:, world.trending].sum(axis=1)
     assert rates[-8:].mean() > 2.0 * rates[:8].mean()

@@ -18,14 +18,19 @@ from typing import Any
 
 from ..inputs import AssessmentInputs
 from ..simulate import SimConfig, simulate_inputs
+from .front import FrontConfig, FrontWorld, front, front_world
 from .towns import TownsConfig, TownsWorld, towns, towns_world
 
 __all__ = [
     "FAMILIES",
     "PRE_TREND_FAMILIES",
     "Family",
+    "FrontConfig",
+    "FrontWorld",
     "TownsConfig",
     "TownsWorld",
+    "front",
+    "front_world",
     "grid",
     "scenario",
     "towns",
@@ -43,9 +48,9 @@ def grid(seed: int, *, pre_trend: bool = False) -> tuple[AssessmentInputs, dict[
     return inputs, {**truth, "family": "grid", "pre_trend": None}
 
 
-FAMILIES: dict[str, Family] = {"grid": grid, "towns": towns}
+FAMILIES: dict[str, Family] = {"grid": grid, "towns": towns, "front": front}
 #: Families that can build a scenario with a pre-existing trend in treated places.
-PRE_TREND_FAMILIES = ("towns",)
+PRE_TREND_FAMILIES = ("towns", "front")
 
 
 def scenario(
