@@ -6,7 +6,8 @@ user would name it.
 * ``newsroom_share``: a strike counts for the group when any event the group
   initiated, or any sighting of it, lies within 25 km and ±4 weeks (issue 7).
 * ``evidence_rule_shares``: the group with the most graded evidence (events it
-  initiated, presence reports; weight = reliability × credibility, ungraded 0.5)
+  initiated, presence reports, its logistics observations; weight = reliability ×
+  credibility, ungraded 0.5)
   within 8 km and ±3 weeks wins the strike; none when there is no evidence.
 """
 
@@ -32,14 +33,19 @@ def _xyz(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDAr
     return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
 
 
-def _evidence(inputs: AssessmentInputs, groups: list[str]) -> pl.DataFrame:
+def _evidence(inputs: AssessmentInputs, groups: list[str], logistics: bool = True) -> pl.DataFrame:
     ev = inputs.events.filter(pl.col("initiator").is_in(groups)).select(
         pl.col("initiator").alias("group"), "t_start_ms", "lat", "lon", "reliability", "credibility"
     )
     pr = inputs.presence.filter(pl.col("group").is_in(groups)).select(
         "group", "t_start_ms", "lat", "lon", "reliability", "credibility"
     )
-    both = pl.concat([ev, pr]).drop_nulls(["lat", "lon", "t_start_ms"])
+    lg = inputs.logistics.filter(pl.col("group").is_in(groups)).select(
+        "group", "t_start_ms", "lat", "lon", "reliability", "credibility"
+    )
+    both = pl.concat([ev, pr, lg] if logistics else [ev, pr]).drop_nulls(
+        ["lat", "lon", "t_start_ms"]
+    )
     weight = (
         pl.col("reliability").replace_strict(_GRADE, default=0.5, return_dtype=pl.Float64)
         * pl.col("credibility").replace_strict(_CRED, default=0.5, return_dtype=pl.Float64)
@@ -92,10 +98,21 @@ def newsroom_share(
     strikes = _party_strikes(inputs, party)
     if strikes.height == 0:
         return None
-    ev = _evidence(inputs, [group])
+    ev = _evidence(inputs, [group], logistics=False)
     weight = strikes["strikes"].fill_null(1).to_numpy().astype(np.float64)
-    near = _near_weights(strikes, ev, np.zeros(ev.height, dtype=np.int64), 1, km, weeks)
-    return float(weight[near[:, 0] > 0].sum() / weight.sum())
+    hit = np.zeros(strikes.height, dtype=bool)
+    if ev.height:
+        xs = _xyz(strikes["lat"].to_numpy(), strikes["lon"].to_numpy())
+        xe = _xyz(ev["lat"].to_numpy(), ev["lon"].to_numpy())
+        ws = strikes["t_start_ms"].to_numpy() // _WEEK_MS
+        we = ev["t_start_ms"].to_numpy() // _WEEK_MS
+        for week in np.unique(ws):
+            si = np.flatnonzero(ws == week)
+            ei = np.flatnonzero(np.abs(we - week) <= weeks)
+            if ei.size:
+                n = cKDTree(xe[ei]).query_ball_point(xs[si], km / _EARTH_KM, return_length=True)
+                hit[si] = np.asarray(n) > 0
+    return float(weight[hit].sum() / weight.sum())
 
 
 def evidence_rule_shares(

@@ -46,7 +46,7 @@ def variants(base: Params) -> tuple[dict[str, Params], list[str]]:
 def _default_value(param: str) -> str:
     p = Params()
     if param == "grading weights":
-        return "default"
+        return "admiralty A…F, 1…6: 1, 0.8, 0.6, 0.4, 0.2, 0.5"
     v = getattr(p, param, None)
     return "–" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
 

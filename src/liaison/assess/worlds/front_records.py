@@ -28,6 +28,7 @@ __all__ = ["records"]
 
 _OUTCOMES = ((0.30, 0.25, 0.30, 0.15), (0.30, 0.20, 0.30, 0.20), (0.25, 0.20, 0.30, 0.25))
 _UPGRADE = (0.0, 0.0, 0.35)
+_ACROSS = 0.2  # share of front-line events that are the enemy attacking across
 _SPREAD_KM = ((0.5, 1.5), (2.0, 8.0), (10.0, 20.0))
 _PRECISION = ((1000.0,), (5000.0, 10000.0), (15000.0, 20000.0))
 
@@ -156,10 +157,10 @@ def _group_events(world: FrontWorld, rng: np.random.Generator) -> list[pl.DataFr
     week, node = np.repeat(w_idx, reps), np.repeat(u_idx, reps)
     holder = world.control[week, node]
     g = len(world.group_ids)
-    # on the front, three events in ten are the enemy attacking across
+    # on the front, two events in ten are the enemy attacking across
     enemy = np.array([int(rng.choice(nb)) for nb in (r.neighbours[u] for u in node)])
     enemy_group = world.control[week, enemy]
-    across = world.extra["front_line"][week, node] & (rng.random(week.size) < 0.3)
+    across = world.extra["front_line"][week, node] & (rng.random(week.size) < _ACROSS)
     across &= enemy_group >= 0
     initiator = np.where(across, enemy_group, holder)
     initiator = np.where(initiator >= 0, initiator, rng.integers(0, g, week.size))
