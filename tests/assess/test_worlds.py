@@ -282,3 +282,25 @@ def test_front_pre_trend_scenario_has_a_trend_in_treated_places() -> None:
     assert set(np.unique(world.strike_node[sel]).tolist()) <= set(world.trending.tolist())
     rates = world.rate[:, world.trending].sum(axis=1)
     assert rates[-8:].mean() > 2.0 * rates[:8].mean()
+
+
+def test_front_strikes_repeat_and_open_data_thins_inside_is_territory(
+    front_pair: tuple[FrontWorld, AssessmentInputs, dict[str, Any]],
+) -> None:
+    world, inputs, _ = front_pair
+    for p in range(3):
+        mine = world.strike_node[world.strike_party == p]
+        weeks = world.strike_week[world.strike_party == p]
+        top = np.argmax(np.bincount(mine))
+        assert np.unique(weeks[mine == top]).size > 15  # the same place, week after week
+    r = world.roads
+    ds1 = world.open_sources[0]
+    ev = inputs.events.filter(
+        (pl.col("source") == ds1) & pl.col("initiator").is_in(list(world.group_ids))
+    )
+    week = (ev["t_start_ms"].to_numpy() - START_MS) // WEEK_MS
+    d = distance_km(ev["lat"].to_numpy()[:, None], ev["lon"].to_numpy()[:, None], r.lat, r.lon)
+    holder = world.control[week, np.argmin(d, axis=1)]
+    per_is = (holder == 0).sum() / world.rate[world.control == 0].sum()
+    per_other = (holder > 0).sum() / world.rate[world.control > 0].sum()
+    assert per_is < 0.75 * per_other
