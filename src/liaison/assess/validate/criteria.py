@@ -83,6 +83,7 @@ def _effects(eff: list[dict[str, Any]]) -> list[Criterion]:
     detail = ", ".join(f"{c}/{o} {m:+.2f} vs {t:+.2f}" for (c, o), (m, t) in sorted(means.items()))
     zero = [bool(e["significant"]) for e in eff if e["truth"] == 0.0 and e["estimate"] is not None]
     missing = sorted({f"{e['category']}/{e['outcome']}" for e in big if e["estimate"] is None})
+    n_cells = len({(e["category"], e["outcome"]) for e in big})
     return [
         Criterion(
             "effects ≥ 20 %: estimated",
@@ -96,7 +97,7 @@ def _effects(eff: list[dict[str, Any]]) -> list[Criterion]:
         ),
         Criterion(
             "effects ≥ 20 %: mean estimate within ±25 % (category × outcome)",
-            f"{sum(mean_ok)} of {len(mean_ok)}" + (f": {detail}" if detail else ""),
+            f"{sum(mean_ok)} of {n_cells}" + (f": {detail}" if detail else ""),
             "all",
             bool(mean_ok)
             and all(mean_ok)
