@@ -304,3 +304,24 @@ def test_front_strikes_repeat_and_open_data_thins_inside_is_territory(
     per_is = (holder == 0).sum() / world.rate[world.control == 0].sum()
     per_other = (holder > 0).sum() / world.rate[world.control > 0].sum()
     assert per_is < 0.75 * per_other
+
+
+def test_towns_true_effects_are_visible_in_the_reported_events(
+    town_world: TownsWorld, town_scenario: tuple[AssessmentInputs, dict[str, Any]]
+) -> None:
+    inputs, _ = town_scenario
+    w = town_world
+    ev = inputs.events.filter(pl.col("initiator").is_in(list(w.group_ids)))
+    week = (ev["t_start_ms"].to_numpy() - START_MS) // WEEK_MS
+    d = distance_km(ev["lat"].to_numpy()[:, None], ev["lon"].to_numpy()[:, None],
+                    w.towns.lat, w.towns.lon)  # fmt: skip
+    seen = np.zeros_like(w.rate)
+    np.add.at(seen, (week, np.argmin(d, axis=1)), 1.0)
+    base = w.rate / w.activity_mult  # what would have happened without any strike
+    outside = w.control != 0  # same reporting rate (0.9) in every cell compared
+    on, off = outside & (w.activity_mult < 0.99), outside & (w.activity_mult > 0.99)
+    assert on.sum() > 200
+    ratio = (seen[on].sum() / base[on].sum()) / (seen[off].sum() / base[off].sum())
+    expected = float(np.average(w.activity_mult[on], weights=base[on]))
+    assert expected < 0.8
+    assert ratio == pytest.approx(expected, abs=0.08)
