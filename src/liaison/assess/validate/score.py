@@ -108,7 +108,8 @@ def _effects(
     got = {(r["party"], r["target_category"], r["outcome"]): r for r in data.get("effects", [])}
     out = []
     for (party, cat), n in sorted(cases.items()):
-        for outcome, t in sorted(truth["effects"][cat].items()):
+        true = truth.get("effects_by_party", {}).get(party, truth["effects"])
+        for outcome, t in sorted(true[cat].items()):
             row = got.get((party, cat, outcome), {})
             est = row.get("effect")
             out.append({

@@ -45,7 +45,8 @@ def grid(seed: int, *, pre_trend: bool = False) -> tuple[AssessmentInputs, dict[
     if pre_trend:
         raise ValueError("the grid family has no pre-trend scenario")
     inputs, truth, _ = simulate_inputs(SimConfig(seed=seed))
-    return inputs, {**truth, "family": "grid", "pre_trend": None}
+    by_party = {pid: truth["effects"] for pid in truth["targeting_share"]}
+    return inputs, {**truth, "family": "grid", "pre_trend": None, "effects_by_party": by_party}
 
 
 FAMILIES: dict[str, Family] = {"grid": grid, "towns": towns, "front": front}

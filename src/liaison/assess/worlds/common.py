@@ -219,7 +219,8 @@ def world_truth(
 
     ``parties`` and ``groups`` are (id, key, name); ``propensity`` rows follow ``parties``
     and list the groups in order, then none. ``effects``: category → (activity,
-    logistics) relative effect while it lasts (``effect_weeks`` weeks). ``pre_trend``
+    logistics) relative effect while it lasts (``effect_weeks`` weeks), the same for every
+    party (``effects_by_party`` spells it out per party). ``pre_trend``
     names the (party, category, outcome) row whose treated places were already trending.
     """
     gids = [g[0] for g in groups]
@@ -240,6 +241,10 @@ def world_truth(
             for p, prop in zip(parties, propensity, strict=True)
         },
         "effects": {c: {"activity": a, "logistics": lg} for c, (a, lg) in effects.items()},
+        "effects_by_party": {
+            p[0]: {c: {"activity": a, "logistics": lg} for c, (a, lg) in effects.items()}
+            for p in parties
+        },
         "effect_weeks": effect_weeks,
         "claims": claims,
         "strikes_per_party": strikes_per_party,
