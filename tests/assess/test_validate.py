@@ -184,3 +184,17 @@ def test_command_prints_the_tables_and_fails_below_20_scenarios(
     assert "### Family towns" in out.out and "newsroom heuristic" in out.out
     assert "| scenarios | 1 | ≥ 20 | NO |" in out.out
     assert "[1/1] towns seed 1" in out.err
+
+
+def test_sensitivity_varies_each_default_one_at_a_time() -> None:
+    from liaison.assess.validate.sensitivity import variants
+
+    base = Params()
+    out, notes = variants(base)
+    assert not notes
+    concepts = {label.split("=")[0] for label in out}
+    assert {"presence_threshold", "presence_half_life_weeks", "grading weights"} <= concepts
+    assert len(concepts) == 4  # and one tolerance parameter
+    for label, params in out.items():
+        changed = [f for f in base.__dataclass_fields__ if getattr(params, f) != getattr(base, f)]
+        assert changed and (len(changed) == 1 or label.startswith("grading")), (label, changed)

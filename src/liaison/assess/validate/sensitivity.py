@@ -16,17 +16,23 @@ __all__ = ["DEFAULT", "sensitivity_rows", "variants"]
 DEFAULT = "default"
 _FLAT = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
 _STEEP = (1.0, 0.6, 0.35, 0.2, 0.1, 0.3)
-#: (parameter label, value label, overrides): θ, tolerance, half-life, grading weights.
-_GRID: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("presence_threshold", "0.3", {"presence_threshold": 0.3}),
-    ("presence_threshold", "0.7", {"presence_threshold": 0.7}),
-    ("targeting_tolerance_m", "2000", {"targeting_tolerance_m": 2000.0}),
-    ("targeting_tolerance_m", "5000", {"targeting_tolerance_m": 5000.0}),
-    ("presence_half_life_weeks", "2", {"presence_half_life_weeks": 2.0}),
-    ("presence_half_life_weeks", "8", {"presence_half_life_weeks": 8.0}),
-    ("grading weights", "flat", {"reliability_weights": _FLAT, "credibility_weights": _FLAT}),
-    ("grading weights", "steep", {"reliability_weights": _STEEP, "credibility_weights": _STEEP}),
+#: The defaults varied: θ, the spatial tolerance, the half-life, the grading weights.
+#: A concept names candidate parameters (the first ``Params`` has is used); values are
+#: absolute, or factors of the default (``×0.5``) when given as strings; the last tuple
+#: holds the values used when the default is 0.
+_CONCEPTS: tuple[tuple[tuple[str, ...], tuple[float | str, ...], tuple[float, ...]], ...] = (
+    (("presence_threshold",), (0.3, 0.7), ()),
+    (("targeting_tolerance_m", "presence_floor_m"), ("×0.5", "×2"), (2000.0, 5000.0)),
+    (("presence_half_life_weeks",), ("×0.5", "×2"), ()),
 )
+
+
+def _values(
+    default: float, values: tuple[float | str, ...], at_zero: tuple[float, ...]
+) -> list[float]:
+    if default == 0.0 and at_zero:
+        return list(at_zero)
+    return [default * float(v.lstrip("×")) if isinstance(v, str) else float(v) for v in values]
 
 
 def variants(base: Params) -> tuple[dict[str, Params], list[str]]:
@@ -34,12 +40,23 @@ def variants(base: Params) -> tuple[dict[str, Params], list[str]]:
     names = {f.name for f in dataclasses.fields(Params)}
     out: dict[str, Params] = {}
     notes = []
-    for param, value, overrides in _GRID:
-        missing = sorted(set(overrides) - names)
-        if missing:
-            notes.append(f"{param} = {value}: skipped, Params has no {', '.join(missing)}")
+    for candidates, values, at_zero in _CONCEPTS:
+        param = next((c for c in candidates if c in names), None)
+        if param is None:
+            notes.append(f"{' / '.join(candidates)}: skipped, Params has none of them")
             continue
-        out[f"{param}={value}"] = dataclasses.replace(base, **overrides)
+        default = float(getattr(base, param))
+        for x in _values(default, values, at_zero):
+            if x != default:
+                overrides: dict[str, Any] = {param: x}
+                out[f"{param}={x:g}"] = dataclasses.replace(base, **overrides)
+    if {"reliability_weights", "credibility_weights"} <= names:
+        for label, w in (("flat", _FLAT), ("steep", _STEEP)):
+            out[f"grading weights={label}"] = dataclasses.replace(
+                base, reliability_weights=w, credibility_weights=w
+            )
+    else:
+        notes.append("grading weights: skipped, Params has no reliability/credibility weights")
     return out, notes
 
 
