@@ -325,3 +325,38 @@ def test_towns_true_effects_are_visible_in_the_reported_events(
     expected = float(np.average(w.activity_mult[on], weights=base[on]))
     assert expected < 0.8
     assert ratio == pytest.approx(expected, abs=0.08)
+
+
+def _clean_did(world: TownsWorld, inputs: AssessmentInputs, category: str, window: int) -> float:
+    """A plain clean-control difference-in-differences on the reported events per town."""
+    ev = inputs.events.filter(pl.col("initiator").is_in(list(world.group_ids)))
+    week = (ev["t_start_ms"].to_numpy() - START_MS) // WEEK_MS
+    d = distance_km(ev["lat"].to_numpy()[:, None], ev["lon"].to_numpy()[:, None],
+                    world.towns.lat, world.towns.lon)  # fmt: skip
+    y = np.zeros_like(world.rate)
+    np.add.at(y, (week, np.argmin(d, axis=1)), 1.0)
+    struck = np.zeros_like(world.rate, dtype=bool)
+    struck[world.strike_week, world.strike_town] = True
+    observed = counterfactual = 0.0
+    for w0 in range(window, world.config.weeks - window):
+        hit = (world.strike_category == category) & (world.strike_week == w0)
+        treated = [
+            t for t in np.unique(world.strike_town[hit]) if not struck[w0 - window : w0, t].any()
+        ]
+        controls = np.flatnonzero(~struck[w0 - window : w0 + window].any(axis=0))
+        if not treated or controls.size < 10:
+            continue
+        trend = y[w0 : w0 + window, controls].sum() / max(y[w0 - window : w0, controls].sum(), 1.0)
+        observed += y[w0 : w0 + window, treated].sum()
+        counterfactual += y[w0 - window : w0, treated].sum() * trend
+    return observed / counterfactual - 1.0
+
+
+def test_towns_effects_are_recoverable_by_a_plain_clean_control_did(
+    town_world: TownsWorld, town_scenario: tuple[AssessmentInputs, dict[str, Any]]
+) -> None:
+    inputs, truth = town_scenario
+    weeks = truth["effect_weeks"]
+    hq = _clean_did(town_world, inputs, "headquarters", weeks)
+    assert hq == pytest.approx(truth["effects"]["headquarters"]["activity"], rel=0.25)
+    assert abs(_clean_did(town_world, inputs, "vehicle", weeks)) < 0.1  # a true zero
