@@ -169,10 +169,16 @@ def test_towns_pre_trend_scenario_has_a_trend_in_treated_towns() -> None:
     cue = truth["pre_trend"]
     assert cue["category"] == "training-camp" and truth["effects"]["training-camp"]["activity"] == 0
     sel = (world.strike_party == 0) & (world.strike_category == "training-camp")
-    assert sel.sum() > 50
-    assert set(np.unique(world.strike_town[sel])) <= set(world.trending.tolist())
-    rates = world.rate[:, world.trending].sum(axis=1)
-    assert rates[-8:].mean() > 2.0 * rates[:8].mean()
+    assert sel.sum() >= 25
+    assert set(np.unique(world.strike_town[sel])) == set(world.trending.tolist())
+    # nothing else strikes them, and each strike has a long clean pre-period
+    assert not np.isin(world.strike_town[~sel], world.trending).any()
+    for town in world.trending:
+        weeks = np.sort(world.strike_week[sel & (world.strike_town == town)])
+        assert weeks[0] >= 17 and (np.diff(weeks) >= 12).all()
+        for w0 in weeks:  # activity built up over the weeks before, and the strike does nothing
+            assert world.rate[w0, town] > 1.3 * world.rate[w0 - 10, town]
+            assert (np.diff(world.rate[w0 : w0 + 3, town]) >= -1e-12).all()
 
 
 # --- family "front" -----------------------------------------------------------------
@@ -278,10 +284,13 @@ def test_front_truth_matches_the_generated_strikes(
 def test_front_pre_trend_scenario_has_a_trend_in_treated_places() -> None:
     world = front_world(FrontConfig(seed=5, pre_trend=True))
     sel = (world.strike_party == 1) & (world.strike_category == "building")
-    assert sel.sum() > 50
-    assert set(np.unique(world.strike_node[sel]).tolist()) <= set(world.trending.tolist())
-    rates = world.rate[:, world.trending].sum(axis=1)
-    assert rates[-8:].mean() > 2.0 * rates[:8].mean()
+    assert sel.sum() >= 20
+    assert set(np.unique(world.strike_node[sel]).tolist()) == set(world.trending.tolist())
+    assert not np.isin(world.strike_node[~sel & (world.strike_edge < 0)], world.trending).any()
+    trend = world.extra["trend"]  # beside the front line's and headquarters' own changes
+    for node, w0 in zip(world.strike_node[sel], world.strike_week[sel], strict=True):
+        assert trend[w0, node] >= trend[w0 - 10, node] + 0.99
+    assert (trend[:, np.setdiff1d(np.arange(world.roads.n), world.trending)] == 1.0).all()
 
 
 def test_front_strikes_repeat_and_open_data_thins_inside_is_territory(

@@ -25,6 +25,7 @@ __all__ = [
     "I64",
     "START_MS",
     "SUCCESS_LEVELS",
+    "TREND_WEEKS",
     "WEEK_MS",
     "Ids",
     "claims_truth",
@@ -35,6 +36,8 @@ __all__ = [
     "offset_km",
     "stamps",
     "targeting_truth",
+    "trend_multiplier",
+    "trend_strikes",
     "world_truth",
 ]
 
@@ -251,3 +254,33 @@ def world_truth(
         "counts": inputs.counts(),
         "pre_trend": pre_trend,
     }
+
+
+#: In a pre-trend scenario, activity of a trending place climbs by its base level over
+#: the TREND_WEEKS weeks before each strike there (a build-up that draws the strike)
+#: and stays up: the strike itself changes nothing.
+TREND_WEEKS = 10
+
+
+def trend_multiplier(weeks: int, n: int, strikes: list[tuple[int, int]]) -> F64:
+    """weeks × places: 1 + Σ over (place, week) strikes of a 0→1 ramp ending that week."""
+    out = np.ones((weeks, n))
+    axis = np.arange(weeks)
+    for place, week in strikes:
+        out[:, place] += np.clip((axis - (week - TREND_WEEKS)) / TREND_WEEKS, 0.0, 1.0)
+    return out
+
+
+def trend_strikes(
+    rng: np.random.Generator, places: npt.NDArray[np.int64], first: int, weeks: int, gap: int
+) -> list[tuple[int, int]]:
+    """(place, week) of a pre-trend scenario's strikes: each trending place struck twice,
+    the first in weeks ``first``…, the second at least ``gap`` weeks later (if the year
+    allows), so that every strike has a clean pre-period of ``first`` weeks or ``gap``."""
+    out = []
+    for place in places.tolist():
+        w1 = int(rng.integers(first, max(first + 1, weeks - gap)))
+        out.append((int(place), w1))
+        if w1 + gap < weeks:
+            out.append((int(place), int(rng.integers(w1 + gap, weeks))))
+    return out

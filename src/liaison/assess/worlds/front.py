@@ -26,7 +26,17 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from ..inputs import AssessmentInputs
-from .common import F64, I64, Ids, claims_truth, inputs_of, targeting_truth, world_truth
+from .common import (
+    F64,
+    I64,
+    Ids,
+    claims_truth,
+    inputs_of,
+    targeting_truth,
+    trend_multiplier,
+    trend_strikes,
+    world_truth,
+)
 from .roads import Roads, path_to, road_graph
 
 __all__ = ["EFFECTS", "GROUPS", "PARTIES", "FrontConfig", "FrontWorld", "front", "front_world"]
@@ -75,8 +85,9 @@ TRUCKS_PER_OIL_ROUTE = 25.0
 
 @dataclass(frozen=True)
 class FrontConfig:
-    """One front scenario; ``pre_trend``: party bravo's building strikes hit settlements
-    whose activity was already rising all year (true effect zero)."""
+    """One front scenario; ``pre_trend``: party bravo's building strikes hit only 16
+    settlements, each twice, weeks apart, from week 17, whose activity climbs by its base
+    level over the 10 weeks before each of those strikes (true effect zero)."""
 
     seed: int
     weeks: int = 52
@@ -214,6 +225,8 @@ def _strikes(
 ) -> dict[str, Any]:
     cols: dict[str, list[Any]] = {k: [] for k in ("party", "week", "node", "edge", "frac", "cat")}
     names, probs = np.array(list(_MIX)), np.array(list(_MIX.values()))
+    is_trending = np.zeros(roads.n, dtype=bool)
+    is_trending[trending] = True  # struck by nothing but the pre-trend strikes
 
     def add(p: int, w: int, node: int, edge: int, frac: float, cat: str) -> None:
         for key, v in zip(cols, (p, w, node, edge, frac, cat), strict=True):
@@ -229,9 +242,9 @@ def _strikes(
             for g, k in zip((0, 1, 2, 3, -1), rng.multinomial(n, _PROPENSITY[p]), strict=True):
                 if k == 0:
                     continue
-                pool = np.flatnonzero(held == g)
+                pool = np.flatnonzero((held == g) & ~is_trending)
                 if pool.size == 0:  # nobody of that kind left: strike whoever holds ground
-                    pool = np.flatnonzero(held >= 0)
+                    pool = np.flatnonzero((held >= 0) & ~is_trending)
                 cats = rng.choice(names, k, p=probs / probs.sum())
                 nodes = rng.choice(pool, k, p=appeal[pool] / appeal[pool].sum())
                 convoys = [r for r in routes[w] if r.group == g]
@@ -252,9 +265,9 @@ def _strikes(
                     if cat in ("supply-route", "oil-infrastructure"):
                         cat = "vehicle"
                     add(p, w, node, -1, 0.0, cat)
-            if cfg.pre_trend and p == 1 and w >= cfg.weeks // 3:
-                for node in rng.choice(trending, int(rng.poisson(4.0))).tolist():
-                    add(p, w, int(node), -1, 0.0, _PRETREND_CATEGORY)
+        if cfg.pre_trend and p == 1:  # each trending settlement struck twice, weeks apart
+            for node, w in trend_strikes(rng, trending, cfg.weeks // 3, cfg.weeks, 12):
+                add(p, w, node, -1, 0.0, _PRETREND_CATEGORY)
     out = {k: np.array(v) for k, v in cols.items()}
     out["weight"] = np.minimum(1 + rng.poisson(0.3, out["node"].size), 4).astype(np.int64)
     return out
@@ -320,7 +333,7 @@ def front_world(config: FrontConfig) -> FrontWorld:
     oil = np.sort(rng.choice(east, min(5, east.size), replace=False)).astype(np.int64)
     routes = _routes(roads, control, oil)
     trending = (
-        rng.choice(np.flatnonzero(control[0] != 0), 12, replace=False).astype(np.int64)
+        rng.choice(np.setdiff1d(np.flatnonzero(control[0] != 0), oil), 16, replace=False)
         if config.pre_trend
         else np.zeros(0, dtype=np.int64)
     )
@@ -331,8 +344,13 @@ def front_world(config: FrontConfig) -> FrontWorld:
          for w in range(config.weeks)]
     )  # fmt: skip
     rate = base[None, :] * np.where(front_line, 1.8, 1.0) * _activity_mult(config, roads, s)
-    if trending.size:
-        rate[:, trending] *= np.linspace(1.0, 3.0, config.weeks)[:, None]
+    if trending.size:  # a build-up of activity before each strike on a trending place
+        cue = (s["party"] == 1) & (s["cat"] == _PRETREND_CATEGORY) & np.isin(s["node"], trending)
+        pairs = list(zip(s["node"][cue].tolist(), s["week"][cue].tolist(), strict=True))
+        trend = trend_multiplier(config.weeks, roads.n, pairs)
+        rate *= trend
+    else:
+        trend = np.ones_like(rate)
     sources = ("dataset/open-events", "dataset/conflict-monitor", "media/war-news")
     return FrontWorld(
         config=config,
@@ -355,7 +373,7 @@ def front_world(config: FrontConfig) -> FrontWorld:
         strike_category=s["cat"].astype(str),
         strike_weight=s["weight"],
         strike_group=control[s["week"].astype(np.int64), s["node"].astype(np.int64)],
-        extra={"front_line": front_line},
+        extra={"front_line": front_line, "trend": trend},
     )
 
 

@@ -21,7 +21,16 @@ import numpy as np
 import numpy.typing as npt
 
 from ..inputs import AssessmentInputs
-from .common import I64, Ids, claims_truth, inputs_of, targeting_truth, world_truth
+from .common import (
+    I64,
+    Ids,
+    claims_truth,
+    inputs_of,
+    targeting_truth,
+    trend_multiplier,
+    trend_strikes,
+    world_truth,
+)
 from .places import Towns, syrian_towns
 from .towns_records import records
 
@@ -66,7 +75,9 @@ _PRETREND_CATEGORY = "training-camp"
 @dataclass(frozen=True)
 class TownsConfig:
     """One towns scenario. ``pre_trend``: the precise party's training-camp strikes hit
-    towns whose activity was already rising (true effect zero): a placebo check must fail."""
+    only 20 towns, each twice, weeks apart, from week 17, whose activity climbs by its
+    base level over the 10 weeks before each of those strikes (true effect zero);
+    nothing else strikes them: a placebo / pre-trend check must fail."""
 
     seed: int
     weeks: int = 52
@@ -146,6 +157,8 @@ def _strikes(
     parties, weeks, towns_, cats = [], [], [], []
     is_oil = np.zeros(t.n, dtype=bool)
     is_oil[oil] = True
+    is_trending = np.zeros(t.n, dtype=bool)
+    is_trending[trending] = True  # struck by nothing but the pre-trend strikes
     pop = np.maximum(t.population, 1000).astype(np.float64)
     for p in range(len(PARTIES)):
         appeal = rng.lognormal(0.0, 1.0, t.n) * (pop / np.median(pop)) ** 0.3
@@ -160,9 +173,9 @@ def _strikes(
             for g, k in zip((0, 1, 2, 3, -1), counts, strict=True):
                 if k == 0:
                     continue
-                pool = np.flatnonzero(control[w] == g)
+                pool = np.flatnonzero((control[w] == g) & ~is_trending)
                 if pool.size == 0:
-                    pool = np.arange(t.n)
+                    pool = np.flatnonzero(~is_trending)
                 chosen = rng.choice(pool, k, p=appeal[pool] / appeal[pool].sum())
                 cat = rng.choice(names, k, p=probs / probs.sum())
                 # oil strikes hit oil towns, whoever holds them
@@ -174,12 +187,12 @@ def _strikes(
                 cats.append(cat)
                 weeks.append(np.full(k, w))
                 parties.append(np.full(k, p))
-            if cfg.pre_trend and p == 0 and w >= cfg.weeks // 3:
-                k = int(rng.poisson(4.0))
-                towns_.append(rng.choice(trending, k))
-                cats.append(np.full(k, _PRETREND_CATEGORY))
-                weeks.append(np.full(k, w))
-                parties.append(np.full(k, p))
+        if cfg.pre_trend and p == 0:  # each trending town struck twice, weeks apart
+            pairs = trend_strikes(rng, trending, cfg.weeks // 3, cfg.weeks, 12)
+            towns_.append(np.array([x for x, _ in pairs], dtype=np.int64))
+            weeks.append(np.array([w for _, w in pairs], dtype=np.int64))
+            cats.append(np.full(len(pairs), _PRETREND_CATEGORY))
+            parties.append(np.full(len(pairs), p))
     party = np.concatenate(parties).astype(np.int64)
     cat_all = np.concatenate(cats)
     town = np.concatenate(towns_).astype(np.int64)
@@ -218,7 +231,7 @@ def towns_world(config: TownsConfig) -> TownsWorld:
     east = np.flatnonzero((t.lon > 39.3) & (t.lat < 36.6))
     oil = rng.choice(east, min(14, east.size), replace=False) if east.size else np.arange(3)
     trending = (
-        rng.choice(np.flatnonzero(control[0] != 0), 12, replace=False)
+        rng.choice(np.setdiff1d(np.flatnonzero(control[0] != 0), oil), 20, replace=False)
         if config.pre_trend
         else np.zeros(0, dtype=np.int64)
     )
@@ -228,8 +241,10 @@ def towns_world(config: TownsConfig) -> TownsWorld:
     base = np.clip(0.3 + 1.6 * (pop / np.median(pop)) ** 0.35, 0.3, 6.0)
     base *= np.where(rng.random(t.n) < 0.3, 2.0, 1.0)
     rate = np.tile(base, (config.weeks, 1)) * act
-    if trending.size:  # activity rising steadily all year in the trending towns (× 1 → × 3)
-        rate[:, trending] *= np.linspace(1.0, 3.0, config.weeks)[:, None]
+    if trending.size:  # a build-up of activity before each strike on a trending town
+        cue = (party == 0) & (cat == _PRETREND_CATEGORY) & np.isin(town, trending)
+        pairs = list(zip(town[cue].tolist(), week[cue].tolist(), strict=True))
+        rate *= trend_multiplier(config.weeks, t.n, pairs)
     return TownsWorld(
         config=config,
         towns=t,
