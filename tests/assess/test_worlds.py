@@ -283,7 +283,7 @@ def test_front_truth_matches_the_generated_strikes(
 
 def test_front_pre_trend_scenario_has_a_trend_in_treated_places() -> None:
     world = front_world(FrontConfig(seed=5, pre_trend=True))
-    sel = (world.strike_party == 1) & (world.strike_category == "building")
+    sel = (world.strike_party == 0) & (world.strike_category == "building")
     assert sel.sum() >= 20
     assert set(np.unique(world.strike_node[sel]).tolist()) == set(world.trending.tolist())
     assert not np.isin(world.strike_node[~sel & (world.strike_edge < 0)], world.trending).any()

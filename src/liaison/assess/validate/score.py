@@ -100,10 +100,13 @@ def _effects(
     data: dict[str, Any], truth: dict[str, Any], inputs: AssessmentInputs
 ) -> list[dict[str, Any]]:
     made = inputs.strikes.group_by(["party", "target_category"]).len()
+    cue = truth.get("pre_trend") or {}
     cases = {
         (p, c): n
         for p, c, n in made.iter_rows()
-        if p in truth["targeting_share"] and c in truth["effects"] and n >= MIN_CATEGORY_REPORTS
+        if p in truth["targeting_share"]
+        and c in truth["effects"]
+        and (n >= MIN_CATEGORY_REPORTS or (p, c) == (cue.get("party"), cue.get("category")))
     }
     got = {(r["party"], r["target_category"], r["outcome"]): r for r in data.get("effects", [])}
     out = []

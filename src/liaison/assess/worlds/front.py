@@ -85,7 +85,7 @@ TRUCKS_PER_OIL_ROUTE = 25.0
 
 @dataclass(frozen=True)
 class FrontConfig:
-    """One front scenario; ``pre_trend``: party bravo's building strikes hit only 16
+    """One front scenario; ``pre_trend``: party alpha's building strikes hit only 24
     settlements, each twice, weeks apart, from week 17, whose activity climbs by its base
     level over the 10 weeks before each of those strikes (true effect zero)."""
 
@@ -250,7 +250,7 @@ def _strikes(
                 convoys = [r for r in routes[w] if r.group == g]
                 fields = oil[held[oil] == g]
                 for cat, node in zip(cats.tolist(), nodes.tolist(), strict=True):
-                    if cfg.pre_trend and p == 1 and cat == _PRETREND_CATEGORY:
+                    if cfg.pre_trend and p == 0 and cat == _PRETREND_CATEGORY:
                         cat = "fighting-position"
                     if cat == "supply-route" and convoys:
                         r = convoys[int(rng.integers(len(convoys)))]
@@ -265,7 +265,7 @@ def _strikes(
                     if cat in ("supply-route", "oil-infrastructure"):
                         cat = "vehicle"
                     add(p, w, node, -1, 0.0, cat)
-        if cfg.pre_trend and p == 1:  # each trending settlement struck twice, weeks apart
+        if cfg.pre_trend and p == 0:  # each trending settlement struck twice, weeks apart
             for node, w in trend_strikes(rng, trending, cfg.weeks // 3, cfg.weeks, 12):
                 add(p, w, node, -1, 0.0, _PRETREND_CATEGORY)
     out = {k: np.array(v) for k, v in cols.items()}
@@ -333,7 +333,7 @@ def front_world(config: FrontConfig) -> FrontWorld:
     oil = np.sort(rng.choice(east, min(5, east.size), replace=False)).astype(np.int64)
     routes = _routes(roads, control, oil)
     trending = (
-        rng.choice(np.setdiff1d(np.flatnonzero(control[0] != 0), oil), 16, replace=False)
+        rng.choice(np.setdiff1d(np.flatnonzero(control[0] != 0), oil), 24, replace=False)
         if config.pre_trend
         else np.zeros(0, dtype=np.int64)
     )
@@ -345,7 +345,7 @@ def front_world(config: FrontConfig) -> FrontWorld:
     )  # fmt: skip
     rate = base[None, :] * np.where(front_line, 1.8, 1.0) * _activity_mult(config, roads, s)
     if trending.size:  # a build-up of activity before each strike on a trending place
-        cue = (s["party"] == 1) & (s["cat"] == _PRETREND_CATEGORY) & np.isin(s["node"], trending)
+        cue = (s["party"] == 0) & (s["cat"] == _PRETREND_CATEGORY) & np.isin(s["node"], trending)
         pairs = list(zip(s["node"][cue].tolist(), s["week"][cue].tolist(), strict=True))
         trend = trend_multiplier(config.weeks, roads.n, pairs)
         rate *= trend
@@ -406,7 +406,7 @@ def front(
         strikes_per_party=world.config.strikes_per_party,
         inputs=inputs,
         pre_trend=(
-            {"party": pids[1], "category": _PRETREND_CATEGORY, "outcome": "activity"}
+            {"party": pids[0], "category": _PRETREND_CATEGORY, "outcome": "activity"}
             if pre_trend
             else None
         ),
