@@ -13,6 +13,7 @@ import dataclasses
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,8 @@ def _run_all(tasks: list[Task], jobs: int) -> list[tuple[Task, dict[str, Scenari
         for t in tasks:
             report(run_task(t))
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # spawn, not fork: polars' thread pool must not be forked
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
             for result in pool.map(run_task, tasks):
                 report(result)
     return done
