@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from liaison.assess import AssessmentInputs
 from liaison.assess.worlds import (
@@ -20,7 +22,13 @@ from liaison.assess.worlds import (
     towns,
     towns_world,
 )
-from liaison.assess.worlds.common import START_MS, WEEK_MS, distance_km
+from liaison.assess.worlds.common import (
+    START_MS,
+    WEEK_MS,
+    claims_truth,
+    distance_km,
+    targeting_truth,
+)
 
 
 @pytest.fixture(scope="module")
@@ -369,3 +377,47 @@ def test_towns_effects_are_recoverable_by_a_plain_clean_control_did(
     hq = _clean_did(town_world, inputs, "headquarters", weeks)
     assert hq == pytest.approx(truth["effects"]["headquarters"]["activity"], rel=0.25)
     assert abs(_clean_did(town_world, inputs, "vehicle", weeks)) < 0.1  # a true zero
+
+
+# --- shared truth builders: properties -------------------------------------------
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.integers(-1, 3), st.integers(1, 4)), min_size=1,
+             max_size=60)
+)  # fmt: skip
+@settings(max_examples=60, deadline=None)
+def test_targeting_truth_rows_are_shares_that_add_up(rows: list[tuple[int, int, int]]) -> None:
+    party = np.array([r[0] for r in rows])
+    group = np.array([r[1] for r in rows])
+    weight = np.array([r[2] for r in rows])
+    out = targeting_truth(["p0", "p1", "p2"], ["g0", "g1", "g2", "g3"], party, group, weight)
+    for p, row in enumerate(out.values()):
+        assert all(0.0 <= v <= 1.0 for v in row.values())
+        if (party == p).any():
+            assert sum(row.values()) == pytest.approx(1.0)
+            mine = party == p
+            assert row["none"] == pytest.approx(
+                weight[mine & (group < 0)].sum() / weight[mine].sum()
+            )
+
+
+@given(st.lists(st.sampled_from(["destroyed", "damaged", "struck", "missed"]), min_size=1,
+                max_size=50), st.data())  # fmt: skip
+@settings(max_examples=60, deadline=None)
+def test_claims_truth_reads_each_party_in_its_own_words(outcome: list[str], data: Any) -> None:
+    out = np.array(outcome)
+    party = np.zeros(out.size, dtype=np.int64)
+    honest = claims_truth(["p"], party, out, out, {}, {})["p"]
+    assert honest["inflation_points"] == 0.0
+    # "damaged" meaning "not destroyed": truthful in its vocabulary, inflated if misread
+    said = np.where(out == "destroyed", "destroyed", "damaged")
+    two_words = np.where(out == "damaged", "struck", out)  # its world has no "damaged"
+    vocab = {"p": {"destroyed": "success", "damaged": "failure"}}
+    c = claims_truth(["p"], party, said, two_words, vocab, {})["p"]
+    assert c["inflation_points"] == pytest.approx(0.0)
+    assert c["naive_claimed_success_rate"] == 1.0
+    upgraded = data.draw(st.lists(st.booleans(), min_size=out.size, max_size=out.size))
+    claimed = np.where(np.array(upgraded), "destroyed", out)
+    up = claims_truth(["p"], party, claimed, out, {}, {})["p"]
+    assert up["inflation_points"] >= 0.0
