@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 
 from liaison.exchange import create_app, materialise_releases
 from liaison.exchange._partners import add_partner, issue_token
-from liaison.exchange._policy import node_policies
 from liaison.exchange._server import ServerThread
 from liaison.ingest import ingest_objects
 from liaison.node import Node, SteppingClock, init_node, seeded_ids
 from liaison.records import EXT_SIGNATURE, EXT_STRIKE_REPORT
+from liaison.release import node_policies
 from tests.exchange.conftest import T0, set_policy
 
 KINDS = ("location", "strike-report")

@@ -19,25 +19,27 @@ from liaison.cli._common import (
 from liaison.crypto import PublicKey
 from liaison.exchange import (
     DEFAULT_MAX_BODY,
-    REGISTRY_KEYS,
     PartnerError,
-    ReleaseReport,
     TlsFiles,
     add_partner,
     create_app,
-    explain_release,
     issue_token,
     list_partners,
-    materialise_releases,
     save_credential,
     save_tls,
     sync_all,
     uvicorn_config,
     watch,
-    withheld,
 )
 from liaison.node import CONFIG_NAME, open_node, read_config
 from liaison.policy import PolicyError, check
+from liaison.release import (
+    REGISTRY_KEYS,
+    ReleaseReport,
+    explain_release,
+    materialise_releases,
+    withheld,
+)
 from liaison.store import exchange as rows
 
 
@@ -50,6 +52,8 @@ def _release_summary(report: ReleaseReport) -> str:
         extra.append(f"{report.delayed} delayed")
     if report.withdrawn:
         extra.append(f"{report.withdrawn} withdrawn")
+    if report.rerendered:
+        extra.append(f"{report.rerendered} re-rendered")
     if report.policy_changed:
         extra.append("policy changed: re-evaluated")
     return f"released: {per}" + (f" ({'; '.join(extra)})" if extra else "")
@@ -275,7 +279,7 @@ def policy_explain(record_id: str, to: str, node_dir: Path) -> None:
         row = result.served
         click.echo(f"in {to}'s release table: version {row.modified} (row {row.pseq})")
     else:
-        click.echo(f"not in {to}'s release table")
+        click.echo(f"version {version.index.modified} is not in {to}'s release table")
 
 
 @policy.command("withheld")
