@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import orjson
 
 from liaison.exchange import (
     ServerThread,
@@ -18,7 +19,7 @@ from liaison.exchange import (
 )
 from liaison.ingest import ingest_objects
 from liaison.node import Node, audit_report
-from liaison.records import format_timestamp
+from liaison.records import EXT_SIGNATURE, format_timestamp
 from liaison.records.examples import example_objects
 from liaison.store import exchange as rows
 from tests.exchange.conftest import T0, pair, set_policy
@@ -179,3 +180,29 @@ def test_explain_and_withheld_agree_with_the_table_on_the_own_identity(
     assert why.explanation.decision.rule == "own-identity"
     assert why.served is not None and why.served.modified == me.index.modified
     assert all(w.kind != "party" for w in withheld(fr, "ru"))
+
+
+def test_a_version_of_the_own_identity_a_partner_sent_is_never_served(
+    nodes: Callable[[str], Node],
+) -> None:
+    fr, ru = nodes("fr"), nodes("ru")
+    pair(fr, ru)
+    me = fr.store.get(fr.party_id)
+    assert me is not None
+    from liaison.policy import ONWARD_RELEASE_MARKING_ID
+
+    spoof = orjson.loads(me.body) | {
+        "modified": "2030-01-01T00:00:00.000Z",
+        "name": "not fr",
+        "object_marking_refs": [ONWARD_RELEASE_MARKING_ID],
+    }
+    spoof.get("extensions", {}).pop(EXT_SIGNATURE, None)
+    assert ingest_objects(fr, [spoof], source="de", received_from="de").ok
+    set_policy(fr, '[[partners.ru.rules]]\nkinds = ["party"]\n')
+    materialise_releases(fr)
+    served = _ids(fr, "ru", fr.party_id)
+    assert [o["modified"] for o in served] == [me.index.modified]  # only its own version
+    latest = fr.store.get(fr.party_id)
+    assert latest is not None and latest.index.modified == spoof["modified"]
+    why = explain_release(fr, latest, "ru")
+    assert not why.explanation.released and "received from 'de'" in why.explanation.decision.reason

@@ -8,7 +8,8 @@ Every path of the release room — the table, ``explain``, ``withheld`` — call
 2. A version received from the partner itself is not sent back to it.
 3. This node's own identity, in every version it created itself, goes to every
    partner with a policy section (the **own-identity rule**): a partner verifies
-   everything else against it.
+   everything else against it. A version of it that a partner sent is never
+   released, whatever a rule or marking says.
 4. A revocation reaches a partner in the form the partner is now allowed of the
    last earlier version: the rendered view with ``revoked: true``, or nothing when
    no earlier version is released to it (delayed with it when that one is).
@@ -84,6 +85,9 @@ def _decide(
         return _deny(f"received from {partner!r}: its own record is not sent back"), ()
     if ix.revoked:
         return _revocation(state, partner, version, obj, earlier), ()
+    if ix.id == state.party_id and version.received_from is not None:
+        reason = f"a version of this node's identity received from {version.received_from!r}"
+        return _deny(reason + ": never released"), ()
     if _own_identity(state, version):
         released = strip_signature(obj)
         reason = f"released by the {OWN_IDENTITY_RULE} rule (this node's identity)"
