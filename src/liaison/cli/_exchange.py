@@ -55,7 +55,7 @@ def _release_summary(report: ReleaseReport) -> str:
     if report.rerendered:
         extra.append(f"{report.rerendered} re-rendered")
     if report.policy_changed:
-        extra.append("policy changed: re-evaluated")
+        extra.append("policy changed: every served version decided again")
     return f"released: {per}" + (f" ({'; '.join(extra)})" if extra else "")
 
 

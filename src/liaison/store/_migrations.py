@@ -145,6 +145,7 @@ _V4 = [
         PRIMARY KEY (partner, id, modified))""",
     "CREATE INDEX IF NOT EXISTS release_pending_at ON release_pending (release_at)",
     "DROP TABLE IF EXISTS release_state",
+    "DELETE FROM meta WHERE key = 'release_policy'",  # the one fingerprint before
     """CREATE TABLE release_state (
         partner TEXT PRIMARY KEY,
         fingerprint TEXT NOT NULL)""",
