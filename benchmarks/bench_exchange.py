@@ -3,7 +3,9 @@
 serving the same 2,000 location objects to taxii2-client.
 
 The serving node runs ``liaison serve`` in its own process (as in production);
-``--quick`` shrinks N from 1,000,000 to 20,000.
+``--quick`` shrinks N from 1,000,000 to 20,000 (``--n=N`` sets it; run this module
+directly: ``python -m benchmarks.bench_exchange --n=100000``). After the first
+release, a coarser rule re-decides (and re-renders) every served version.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from pathlib import Path
 import httpx
 
 from benchmarks._data import strike_and_presence
-from liaison.exchange import TAXII_MEDIA, materialise_releases
+from liaison.exchange import TAXII_MEDIA
 from liaison.exchange._partners import add_partner, issue_token, save_credential
 from liaison.exchange._server import free_port
 from liaison.exchange._sync import sync_partner
 from liaison.ingest import ingest_objects
 from liaison.node import CONFIG_NAME, Node, init_node
+from liaison.release import materialise_releases
 
 POLICY = """
 [[partners.ru.rules]]
@@ -100,6 +103,15 @@ def exchange(n: int, work: Path) -> None:
     dt = time.perf_counter() - t
     print(f"   release materialisation: {report.total:,} objects in {dt:.1f} s = "
           f"{report.total / dt:,.0f} objects/s (target ≥ 5,000)")  # fmt: skip
+    # a coarser rule: every served version is decided again (and re-rendered)
+    path = fr.root / CONFIG_NAME
+    path.write_text(path.read_text(encoding="utf-8").replace("coarsen_m = 10000",
+                                                             "coarsen_m = 50000"))  # fmt: skip
+    t = time.perf_counter()
+    again = materialise_releases(fr)
+    dt = time.perf_counter() - t
+    print(f"   re-decision after a policy change: {again.scanned:,} versions in {dt:.1f} s = "
+          f"{again.scanned / dt:,.0f} versions/s ({again.rerendered:,} re-rendered)")  # fmt: skip
     fr.close()
     with _serving(work / "fr") as url:
         ms = _page_latency(url, token, report.total)
@@ -173,8 +185,12 @@ def side_by_side(work: Path) -> None:
 
 
 def main(argv: list[str]) -> None:
+    """``--quick``: 20,000 records; ``--n=N``: N records (default 1,000,000)."""
     quick = "--quick" in argv
     n = 20_000 if quick else 1_000_000
+    for arg in argv:
+        if arg.startswith("--n="):
+            n = int(arg.removeprefix("--n="))
     with tempfile.TemporaryDirectory(prefix="liaison-bench-exchange-") as tmp:
         work = Path(tmp)
         exchange(n, work)

@@ -29,12 +29,12 @@ from liaison.exchange import (
     free_port,
     issue_token,
     save_credential,
-    withheld,
 )
 from liaison.linkage.demo import run_linkage
 from liaison.node import CONFIG_NAME, Node, audit_report, init_node
 from liaison.node.assessment import assess_node
 from liaison.records import KINDS
+from liaison.release import withheld
 from liaison.store import Query
 from liaison.workflows import connect_partner, ingest_and_release, sync_and_release
 

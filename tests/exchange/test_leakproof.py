@@ -1,9 +1,12 @@
-"""Security properties of the TAXII server, with the real policy engine.
+"""Security properties of the TAXII server, with the real policy engine, on both
+backends.
 
 For generated records and policies, no partner obtains — through objects,
 object-by-id, versions, manifest, status or paging tokens — a record, a field
-or a location precision its policy does not allow; a partner cannot read or
-learn the existence of another partner's collection or objects.
+or a location precision its policy does not allow; nor, after new versions and
+a change to other generated policies (tighter, looser, delayed), anything of any
+version the new policy does not allow; a partner cannot read or learn the
+existence of another partner's collection or objects.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import random
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +25,11 @@ from hypothesis import strategies as st
 
 from liaison.exchange import create_app, materialise_releases
 from liaison.exchange._partners import add_partner, issue_token
-from liaison.exchange._policy import node_policies
 from liaison.exchange._server import ServerThread
 from liaison.ingest import ingest_objects
 from liaison.node import Node, SteppingClock, init_node, seeded_ids
 from liaison.records import EXT_SIGNATURE, EXT_STRIKE_REPORT
+from liaison.release import node_policies
 from tests.exchange.conftest import T0, set_policy
 
 KINDS = ("location", "strike-report")
@@ -36,6 +40,7 @@ rules = st.fixed_dictionaries(
         "drop": st.booleans(),
         "strip": st.booleans(),
         "north_of": st.sampled_from([None, 34.0, 35.5]),
+        "delay": st.sampled_from([None, None, "1000d"]),
     }
 )
 policies = st.lists(rules, min_size=0, max_size=3)
@@ -55,6 +60,8 @@ def _toml(partner: str, rs: list[dict[str, Any]]) -> str:
             out.append("strip_sources = true")
         if r["north_of"] is not None:
             out.append(f"area = {{ bbox = [{r['north_of']}, 30.0, 40.0, 45.0] }}")
+        if r["delay"] is not None:
+            out.append(f'delay = "{r["delay"]}"')
     return "\n".join(out) + "\n"
 
 
@@ -105,6 +112,7 @@ def _allowed(obj: dict[str, Any], true: dict[str, Any], rs: list[dict[str, Any]]
         None,
     )  # fmt: skip
     assert rule is not None, f"{obj['id']} obtained but no rule selects it"
+    assert rule["delay"] is None, f"{obj['id']} obtained while its rule delays it"
     assert obj["id"] == true["id"] and obj["modified"] == true["modified"]
     if rule["coarsen_m"] is not None:
         assert obj["precision"] >= rule["coarsen_m"]
@@ -152,18 +160,64 @@ def _everything(
     return got
 
 
-def _node(root: Path, party: str, seed: int) -> Node:
-    return init_node(root / party, party, clock=SteppingClock(T0, 1000), ids=seeded_ids(seed))
+def _node(root: Path, party: str, seed: int, url: str | None = None) -> Node:
+    return init_node(root / party, party, store_url=url, clock=SteppingClock(T0, 1000),
+                     ids=seeded_ids(seed))  # fmt: skip
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pa=policies, pb=policies, seed=st.integers(0, 10_000), limit=st.integers(1, 7))
+def _check(
+    fr: Node,
+    tokens: dict[str, str],
+    rules: dict[str, list[dict[str, Any]]],
+    truth: dict[tuple[str, str], dict[str, Any]],
+    limit: int,
+) -> None:
+    """Everything each partner obtains is allowed by its rules (every version)."""
+    ids = sorted({i for i, _ in truth} | {fr.party_id})
+    with ServerThread(create_app(fr)) as srv, httpx.Client(base_url=srv.url) as client:
+        for name, rs in rules.items():
+            for obj in _everything(client, tokens[name], ids, limit):
+                assert EXT_SIGNATURE in obj["extensions"]
+                if obj["id"] == fr.party_id:
+                    continue
+                _allowed(obj, truth[(obj["id"], obj["modified"])], rs)
+        # A's token reveals nothing of B's collection
+        hb = {"Authorization": f"Bearer {tokens['pb']}"}
+        ha = {"Authorization": f"Bearer {tokens['pa']}"}
+        cid_b = client.get("/api/collections/", headers=hb).json()["collections"][0]["id"]
+        for path in ("/", "/objects/", "/manifest/", f"/objects/{ids[0]}/"):
+            theirs = client.get(f"/api/collections/{cid_b}{path}", headers=ha)
+            nowhere = client.get(f"/api/collections/{uuid.uuid4()}{path}", headers=ha)
+            assert theirs.status_code == nowhere.status_code == 404
+            assert theirs.content == nowhere.content
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    pa=policies,
+    pb=policies,
+    pa2=policies,
+    pb2=policies,
+    seed=st.integers(0, 10_000),
+    limit=st.integers(1, 7),
+)
 def test_no_partner_obtains_more_than_its_policy_allows(
-    pa: list[dict[str, Any]], pb: list[dict[str, Any]], seed: int, limit: int
+    store_url_factory: Callable[[], str],
+    pa: list[dict[str, Any]],
+    pb: list[dict[str, Any]],
+    pa2: list[dict[str, Any]],
+    pb2: list[dict[str, Any]],
+    seed: int,
+    limit: int,
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        fr, a, b = _node(root, "fr", 1), _node(root, "pa", 2), _node(root, "pb", 3)
+        fr = _node(root, "fr", 1, store_url_factory())
+        a, b = _node(root, "pa", 2), _node(root, "pb", 3)
         try:
             records = _records(fr.party_id, seed, 12)
             assert ingest_objects(fr, records, source="t").ok
@@ -174,27 +228,17 @@ def test_no_partner_obtains_more_than_its_policy_allows(
             set_policy(fr, _toml("pa", pa) + _toml("pb", pb))
             node_policies(fr)  # valid
             materialise_releases(fr)
-            truth = {r["id"]: r for r in records}
-            ids = [*truth, fr.party_id]
-            with ServerThread(create_app(fr)) as srv, httpx.Client(base_url=srv.url) as client:
-                seen: dict[str, set[str]] = {}
-                for name, rs in (("pa", pa), ("pb", pb)):
-                    got = _everything(client, tokens[name], ids, limit)
-                    seen[name] = {o["id"] for o in got}
-                    for obj in got:
-                        assert EXT_SIGNATURE in obj["extensions"]
-                        if obj["id"] == fr.party_id:
-                            continue
-                        _allowed(obj, truth[obj["id"]], rs)
-                # A's token reveals nothing of B's collection
-                hb = {"Authorization": f"Bearer {tokens['pb']}"}
-                ha = {"Authorization": f"Bearer {tokens['pa']}"}
-                cid_b = client.get("/api/collections/", headers=hb).json()["collections"][0]["id"]
-                for path in ("/", "/objects/", "/manifest/", f"/objects/{ids[0]}/"):
-                    theirs = client.get(f"/api/collections/{cid_b}{path}", headers=ha)
-                    nowhere = client.get(f"/api/collections/{uuid.uuid4()}{path}", headers=ha)
-                    assert theirs.status_code == nowhere.status_code == 404
-                    assert theirs.content == nowhere.content
+            truth = {(r["id"], r["modified"]): r for r in records}
+            _check(fr, tokens, {"pa": pa, "pb": pb}, truth, limit)
+            # new versions of half the records, then other policies: every version
+            # served must follow the new ones (withdrawn, re-rendered, delayed)
+            newer = [r | {"modified": "2016-02-01T00:00:00.000Z"} for r in records[::2]]
+            assert ingest_objects(fr, newer, source="t").ok
+            materialise_releases(fr)
+            truth |= {(r["id"], r["modified"]): r for r in newer}
+            set_policy(fr, _toml("pa", pa2) + _toml("pb", pb2))
+            materialise_releases(fr)
+            _check(fr, tokens, {"pa": pa2, "pb": pb2}, truth, limit)
         finally:
             for n in (fr, a, b):
                 n.close()

@@ -85,11 +85,14 @@ def test_delay_then_policy_change_then_revocation(fr_ru: tuple[Node, Node]) -> N
     before = _table(fr, "ru")[strike["id"]]
     revoked = recent | {"modified": "2016-05-01T00:00:00.000Z", "revoked": True}
     assert ingest_objects(fr, [revoked], source="t").ok
-    set_policy(fr, '[[partners.ru.rules]]\nkinds = ["location"]\n')  # and no longer selected
-    materialise_releases(fr)
+    assert materialise_releases(fr).revoked == 1
     after = _table(fr, "ru")[strike["id"]]
     assert after["revoked"] is True and after["modified"] == revoked["modified"]
     expected = strip_signature(before) | {"revoked": True, "modified": revoked["modified"]}
     assert strip_signature(after) == expected
     assert "munitions" not in after
+    # no longer selected: every version of it is withdrawn, the revocation included
+    set_policy(fr, '[[partners.ru.rules]]\nkinds = ["location"]\n')
+    assert materialise_releases(fr).withdrawn == 2
+    assert strike["id"] not in _table(fr, "ru")
     assert audit_report(fr).ok

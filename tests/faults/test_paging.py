@@ -1,7 +1,7 @@
 """`liaison serve` (its release ticker running) beside ingests, with partners paging
 the whole time, on both backends: every command succeeds, the server keeps
-answering, and — once release materialisation is serialised (issue 9 point 1) —
-no partner ever receives a version twice."""
+answering, and — release materialisation being serialised per node and idempotent
+(issue 9 point 1) — no partner ever receives a version twice."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 
 from liaison.exchange import add_partner, free_port, issue_token
 from liaison.node import Node, audit_report, open_node
@@ -110,13 +109,6 @@ class SeenTwice(AssertionError):
     """A partner received a version it had already received."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=SeenTwice,  # any other failure is a real one
-    reason="issue 9 point 1 (exactly once): serve's release ticker and an ingest both "
-    "materialise and release the same batch again under new sequence numbers; the release "
-    "helper serialises materialisation (remove this mark when that fix is merged)",
-)
 def test_ingests_beside_serve_and_paging_partners(
     make_node: Callable[..., Node],
     store_url: Callable[[str], str],

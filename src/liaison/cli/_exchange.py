@@ -18,19 +18,21 @@ from liaison.cli._common import (
 from liaison.crypto import PublicKey
 from liaison.exchange import (
     DEFAULT_MAX_BODY,
-    REGISTRY_KEYS,
     HttpLimits,
     PartnerError,
-    ReleaseReport,
     TlsFiles,
-    explain_release,
     issue_token,
     list_partners,
-    materialise_releases,
-    withheld,
 )
 from liaison.node import CONFIG_NAME, read_config
 from liaison.policy import PolicyError, check
+from liaison.release import (
+    REGISTRY_KEYS,
+    ReleaseReport,
+    explain_release,
+    materialise_releases,
+    withheld,
+)
 from liaison.store import exchange as rows
 
 
@@ -43,8 +45,10 @@ def _release_summary(report: ReleaseReport) -> str:
         extra.append(f"{report.delayed} delayed")
     if report.withdrawn:
         extra.append(f"{report.withdrawn} withdrawn")
+    if report.rerendered:
+        extra.append(f"{report.rerendered} re-rendered")
     if report.policy_changed:
-        extra.append("policy changed: re-evaluated")
+        extra.append("policy changed: every served version decided again")
     return f"released: {per}" + (f" ({'; '.join(extra)})" if extra else "")
 
 
@@ -275,7 +279,7 @@ def policy_explain(record_id: str, to: str, node_dir: Path) -> None:
         row = result.served
         click.echo(f"in {to}'s release table: version {row.modified} (row {row.pseq})")
     else:
-        click.echo(f"not in {to}'s release table")
+        click.echo(f"version {version.index.modified} is not in {to}'s release table")
 
 
 @policy.command("withheld")

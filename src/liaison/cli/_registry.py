@@ -93,7 +93,7 @@ def _print(entry: Entry, as_json: bool, note: str) -> None:
 
 def _release(node: Node) -> None:
     """Partners' release tables follow what was stored (as after an ingest)."""
-    from liaison.exchange import materialise_releases
+    from liaison.release import materialise_releases
 
     released = materialise_releases(node)
     for partner, n in sorted(released.released.items()):

@@ -1,10 +1,11 @@
-"""Exchange between sovereign nodes: partners, release tables, the TAXII 2.1 server,
-and sync.
+"""Exchange between sovereign nodes: the wire — partners, the TAXII 2.1 server and
+client, and sync.
 
-``materialise_releases`` writes each partner's release table (signed, audited);
-``create_app`` serves it over TAXII 2.1; ``sync_partner`` pulls a partner's
-collection, verifies every object and stores it with provenance; ``withheld``
-says what a partner does not receive, and why.
+``create_app`` serves each partner's release table over TAXII 2.1;
+``sync_partner`` pulls a partner's collection, verifies every object and stores
+it with provenance. What goes into the tables is decided in `liaison.release`
+(``materialise_releases``, ``explain_release``, ``withheld`` are re-exported
+here for compatibility).
 """
 
 from __future__ import annotations
@@ -24,12 +25,19 @@ from liaison.exchange._partners import (
     save_credential,
     save_tls,
 )
-from liaison.exchange._policy import REGISTRY_KEYS, designations, node_policies
-from liaison.exchange._release import ReleaseReport, materialise_releases
 from liaison.exchange._server import ServerThread, TlsFiles, free_port, uvicorn_config
 from liaison.exchange._sync import SyncReport, sync_all, sync_partner, watch
 from liaison.exchange._taxii import STIX_MEDIA, TAXII_MEDIA
-from liaison.exchange._withheld import ReleaseExplanation, Withheld, explain_release, withheld
+from liaison.release import (
+    REGISTRY_KEYS,
+    ReleaseExplanation,
+    ReleaseReport,
+    Withheld,
+    explain_release,
+    materialise_releases,
+    node_policies,
+    withheld,
+)
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -49,7 +57,6 @@ __all__ = [
     "auth_header",
     "authenticate",
     "create_app",
-    "designations",
     "explain_release",
     "free_port",
     "get_partner",

@@ -4,7 +4,9 @@ Pure functions over typed values. ``load_policies`` compiles the ``[partners.NAM
 tables of ``liaison.toml``; ``decide`` says whether (and when, and how transformed)
 a partner receives one record version; ``explain`` says why. Default deny; person
 records never leave; records received from a partner go no further unless their
-originator's onward-release marking allows it. The reference is ``docs/policy.md``.
+originator's onward-release marking allows it. What depends on the node's state
+(its own identity and designations, revocations, materialising, withdrawing) is
+`liaison.release`, which calls ``decide``. The reference is ``docs/policy.md``.
 """
 
 from __future__ import annotations

@@ -129,7 +129,29 @@ _V3 = [
     "CREATE INDEX audit_action_at ON audit (action, at, seq)",
 ]
 
-MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3)
+# Migration 4: the release room re-decides per partner. Delayed releases are kept
+# per version (every served version is re-decided, not only the latest), and each
+# partner's release state records the fingerprint of the policy and designations
+# its table was decided under (a change re-decides that partner's whole table).
+# Pending rows are dropped: the first release run after the upgrade re-decides
+# every partner (no fingerprint is stored yet) and writes them again.
+_V4 = [
+    "DROP TABLE IF EXISTS release_pending",
+    """CREATE TABLE release_pending (
+        partner TEXT NOT NULL,
+        id TEXT NOT NULL,
+        modified TEXT NOT NULL,
+        release_at {bigint} NOT NULL,
+        PRIMARY KEY (partner, id, modified))""",
+    "CREATE INDEX IF NOT EXISTS release_pending_at ON release_pending (release_at)",
+    "DROP TABLE IF EXISTS release_state",
+    "DELETE FROM meta WHERE key = 'release_policy'",  # the one fingerprint before
+    """CREATE TABLE release_state (
+        partner TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL)""",
+]
+
+MIGRATIONS: tuple[list[str], ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

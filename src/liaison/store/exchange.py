@@ -1,7 +1,8 @@
 """Store rows for exchange between nodes (schema migration 2).
 
 Partners, per-partner release rows (the exact bytes a partner is served, numbered
-by a per-partner sequence ``pseq``), delayed releases, sync cursors and receipts.
+by a per-partner sequence ``pseq``), delayed releases (per version), each partner's
+release state (migration 4), sync cursors and receipts.
 Plain functions over a `SqlStore`; nothing here knows about HTTP or TAXII: rows
 are served by partner, sequence, date added, id and type.
 """
@@ -135,17 +136,119 @@ def _partner(r: Sequence[Any]) -> PartnerRow:
 
 
 # -- release rows -------------------------------------------------------------------
-def add_releases(
-    store: SqlStore, partner_name: str, rows: Sequence[NewRelease], now_us: int
-) -> tuple[int, int, int]:
-    """Append rows to a partner's table, replacing rows of the same ``(id, modified)``.
+@dataclass(frozen=True, slots=True)
+class ServedVersion:
+    """What a partner's table holds for one version: enough to compare and re-render."""
 
-    All rows of the call share one ``date_added``, strictly later than any earlier
-    row's, so ``added_after`` of the last date seen never skips a later row.
-    Returns ``(first pseq, last pseq, date_added_us)``. Call inside a transaction.
+    latest: bool
+    revoked: bool
+    rule: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseChanges:
+    """One batch of changes to a partner's table, decided against ``existing``.
+
+    ``existing``: every row the table held for the ids of the batch, as read in the
+    same transaction. ``add`` are new rows (new ``pseq``); ``replace`` rows of an
+    existing ``(id, modified)`` re-rendered in place (same ``pseq``: nothing is
+    served twice); ``withdraw`` the ``(id, modified)`` rows to remove.
+    """
+
+    existing: dict[tuple[str, str], ServedVersion]
+    add: Sequence[NewRelease] = ()
+    replace: Sequence[NewRelease] = ()
+    withdraw: Sequence[tuple[str, str]] = ()
+
+
+def served_versions(
+    store: SqlStore, partner_name: str, ids: Sequence[str]
+) -> dict[tuple[str, str], ServedVersion]:
+    """Every row of the partner's table for the given ids (one query per chunk of ids)."""
+    out: dict[tuple[str, str], ServedVersion] = {}
+    uniq = sorted(set(ids))
+    for start in range(0, len(uniq), _CHUNK):
+        frag, param = store._in_list("id", uniq[start : start + _CHUNK])
+        cur = store._execute(
+            "SELECT id, modified, latest, revoked, rule, body FROM releases "
+            f"WHERE partner = ? AND {frag}",
+            (partner_name, param),
+        )
+        for i, m, latest, revoked, rule, body in cur:
+            out[(str(i), str(m))] = ServedVersion(bool(latest), bool(revoked), str(rule),
+                                                  _bytes(body))  # fmt: skip
+    return out
+
+
+def write_releases(
+    store: SqlStore, partner_name: str, changes: ReleaseChanges, now_us: int
+) -> tuple[int, int, int]:
+    """Apply one batch of changes (call inside the transaction that read ``existing``).
+
+    Added rows share one ``date_added``, strictly later than any earlier row's, so
+    ``added_after`` of the last date seen never skips a later row. The ``latest``
+    flag of every touched id is set from the versions its table holds afterwards.
+    Returns ``(first pseq, last pseq, date_added_us)`` of the added rows.
     """
     if store.dialect == "postgres":  # serialise writers of one partner's sequence
         store._execute("SELECT name FROM partners WHERE name = ? FOR UPDATE", (partner_name,))
+    existing = changes.existing
+    if changes.withdraw:
+        store._executemany(
+            "DELETE FROM releases WHERE partner = ? AND id = ? AND modified = ?",
+            [(partner_name, i, m) for i, m in changes.withdraw],
+        )
+    if changes.replace:
+        store._executemany(
+            "UPDATE releases SET type = ?, revoked = ?, rule = ?, body = ? "
+            "WHERE partner = ? AND id = ? AND modified = ?",
+            [(r.type, int(r.revoked), r.rule, r.body, partner_name, r.id, r.modified)
+             for r in changes.replace],
+        )  # fmt: skip
+    gone = set(changes.withdraw)
+    latest = _latest_after(changes)
+    flips = [
+        (int(latest[i] == m), partner_name, i, m)
+        for (i, m), row in existing.items()
+        if i in latest and (i, m) not in gone and row.latest != (latest[i] == m)
+    ]
+    if flips:
+        store._executemany(
+            "UPDATE releases SET latest = ? WHERE partner = ? AND id = ? AND modified = ?", flips
+        )
+    if not changes.add:
+        return 0, -1, 0
+    top, date_added = _next_position(store, partner_name, now_us)
+    values = []
+    pseq = top
+    for r in changes.add:
+        pseq += 1
+        values.append(
+            (partner_name, pseq, r.id, r.modified, r.type, date_added,
+             int(latest.get(r.id) == r.modified), int(r.revoked), r.rule, r.body)
+        )  # fmt: skip
+    store._executemany(
+        "INSERT INTO releases (partner, pseq, id, modified, type, date_added, latest, revoked, "
+        "rule, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        values,
+    )
+    return top + 1, pseq, date_added
+
+
+def _latest_after(changes: ReleaseChanges) -> dict[str, str]:
+    """The newest ``modified`` each touched id holds once the changes are applied."""
+    gone = set(changes.withdraw)
+    touched = {i for i, _ in gone} | {r.id for r in changes.add}
+    latest: dict[str, str] = {}
+    for i, m in [*changes.existing, *((r.id, r.modified) for r in changes.add)]:
+        if i in touched and (i, m) not in gone and m > latest.get(i, ""):
+            latest[i] = m
+    return latest
+
+
+def _next_position(store: SqlStore, partner_name: str, now_us: int) -> tuple[int, int]:
+    """The partner's highest ``pseq`` and the ``date_added`` of the next rows."""
     # Two sub-selects, so that each maximum is read from its own index (one
     # statement with both aggregates makes SQLite scan the partner's rows).
     top, last_added = store._execute(
@@ -153,57 +256,22 @@ def add_releases(
         "COALESCE((SELECT MAX(date_added) FROM releases WHERE partner = ?), 0)",
         (partner_name, partner_name),
     ).fetchone()
-    date_added = max(now_us, int(last_added) + 1000)
-    if not rows:
-        return int(top) + 1, int(top), date_added
-    ids = sorted({r.id for r in rows})
-    newest: dict[str, str] = {}
-    for r in rows:
-        if r.modified > newest.get(r.id, ""):
-            newest[r.id] = r.modified
-    existing = _versions_of(store, partner_name, ids)
-    stored_latest = {i: m for (i, m), is_latest in existing.items() if is_latest}
-    replaced = [(partner_name, r.id, r.modified) for r in rows if (r.id, r.modified) in existing]
-    if replaced:
-        store._executemany(
-            "DELETE FROM releases WHERE partner = ? AND id = ? AND modified = ?", replaced
-        )
-    demote = [
-        (partner_name, i, stored_latest[i])
-        for i, m in newest.items()
-        if i in stored_latest and stored_latest[i] < m
-    ]
-    if demote:
-        store._executemany(
-            "UPDATE releases SET latest = 0 WHERE partner = ? AND id = ? AND modified = ?", demote
-        )
-    values = []
-    pseq = int(top)
-    for r in rows:
-        pseq += 1
-        is_latest = int(newest[r.id] == r.modified and stored_latest.get(r.id, "") <= r.modified)
-        values.append(
-            (partner_name, pseq, r.id, r.modified, r.type, date_added, is_latest,
-             int(r.revoked), r.rule, r.body)
-        )  # fmt: skip
-    store._executemany(
-        "INSERT INTO releases (partner, pseq, id, modified, type, date_added, latest, revoked, "
-        "rule, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        values,
-    )
-    return int(top) + 1, pseq, date_added
+    return int(top), max(now_us, int(last_added) + 1000)
 
 
-def withdraw_releases(store: SqlStore, partner_name: str, ids: Sequence[str]) -> int:
-    """Remove every row of the given ids from a partner's table; returns the count."""
-    removed = 0
-    for start in range(0, len(ids), _CHUNK):
-        frag, param = store._in_list("id", list(ids[start : start + _CHUNK]))
-        cur = store._execute(
-            f"DELETE FROM releases WHERE partner = ? AND {frag}", (partner_name, param)
-        )
-        removed += max(int(cur.rowcount), 0)
-    return removed
+def add_releases(
+    store: SqlStore, partner_name: str, rows: Sequence[NewRelease], now_us: int
+) -> tuple[int, int, int]:
+    """Append rows to a partner's table (the low-level path; release decides through
+    `write_releases`). A row of an ``(id, modified)`` the table holds is updated and
+    moved to the end of the sequence, never inserted twice. Call inside a transaction.
+    """
+    existing = served_versions(store, partner_name, [r.id for r in rows])
+    again = {(r.id, r.modified) for r in rows if (r.id, r.modified) in existing}
+    if again:  # moved: the old row goes in the same transaction, never served twice
+        write_releases(store, partner_name, ReleaseChanges(existing, withdraw=list(again)), now_us)
+        existing = {k: v for k, v in existing.items() if k not in again}
+    return write_releases(store, partner_name, ReleaseChanges(existing, add=rows), now_us)
 
 
 def select_releases(store: SqlStore, partner_name: str, sel: Selection) -> list[ReleaseRow]:
@@ -244,49 +312,21 @@ def select_releases(store: SqlStore, partner_name: str, sel: Selection) -> list[
     return [_release(r) for r in store._execute(sql, params)]
 
 
-def _versions_of(
-    store: SqlStore, partner_name: str, ids: Sequence[str]
-) -> dict[tuple[str, str], bool]:
-    """``(id, modified) -> latest`` of the partner's rows for the given ids."""
-    out: dict[tuple[str, str], bool] = {}
-    for start in range(0, len(ids), _CHUNK):
-        frag, param = store._in_list("id", list(ids[start : start + _CHUNK]))
-        cur = store._execute(
-            f"SELECT id, modified, latest FROM releases WHERE partner = ? AND {frag}",
-            (partner_name, param),
-        )
-        out.update({(str(i), str(m)): bool(latest) for i, m, latest in cur})
-    return out
-
-
-def released_ids(store: SqlStore, partner_name: str, ids: Sequence[str]) -> dict[str, str]:
-    """For the given ids, the latest modified released to the partner (if any)."""
-    return {i: m for (i, m), latest in _versions_of(store, partner_name, ids).items() if latest}
-
-
-def latest_bodies(store: SqlStore, partner_name: str, ids: Sequence[str]) -> dict[str, bytes]:
-    """For the given ids, the body of the latest row released to the partner (if any)."""
-    out: dict[str, bytes] = {}
-    for start in range(0, len(ids), _CHUNK):
-        frag, param = store._in_list("id", list(ids[start : start + _CHUNK]))
-        cur = store._execute(
-            f"SELECT id, body, latest FROM releases WHERE partner = ? AND {frag}",
-            (partner_name, param),
-        )
-        out.update({str(i): _bytes(b) for i, b, latest in cur if latest})
-    return out
-
-
-def served_ids(store: SqlStore, partner_name: str) -> set[str]:
-    """Every id with a row in the partner's table."""
-    cur = store._execute("SELECT DISTINCT id FROM releases WHERE partner = ?", (partner_name,))
-    return {str(r[0]) for r in cur}
-
-
 def latest_release(store: SqlStore, partner_name: str, record_id: str) -> ReleaseRow | None:
     row = store._execute(
         f"SELECT {_RELEASE_COLUMNS} FROM releases WHERE partner = ? AND id = ? AND latest = 1",
         (partner_name, record_id),
+    ).fetchone()
+    return None if row is None else _release(row)
+
+
+def release_row(
+    store: SqlStore, partner_name: str, record_id: str, modified: str
+) -> ReleaseRow | None:
+    """The partner's row for one version, if its table holds it."""
+    row = store._execute(
+        f"SELECT {_RELEASE_COLUMNS} FROM releases WHERE partner = ? AND id = ? AND modified = ?",
+        (partner_name, record_id, modified),
     ).fetchone()
     return None if row is None else _release(row)
 
@@ -308,42 +348,80 @@ def _release(r: Sequence[Any]) -> ReleaseRow:
 
 
 # -- delayed releases ---------------------------------------------------------------
+def pending_of(
+    store: SqlStore, partner_name: str, ids: Sequence[str]
+) -> dict[tuple[str, str], int]:
+    """``(id, modified) -> release_at_ms`` of the partner's delayed versions of the ids."""
+    out: dict[tuple[str, str], int] = {}
+    uniq = sorted(set(ids))
+    for start in range(0, len(uniq), _CHUNK):
+        frag, param = store._in_list("id", uniq[start : start + _CHUNK])
+        cur = store._execute(
+            f"SELECT id, modified, release_at FROM release_pending WHERE partner = ? AND {frag}",
+            (partner_name, param),
+        )
+        out.update({(str(i), str(m)): int(at) for i, m, at in cur})
+    return out
+
+
 def put_pending(store: SqlStore, partner_name: str, rows: Iterable[tuple[str, str, int]]) -> None:
-    """Remember ``(id, modified, release_at_ms)`` rows due later (replacing older ones)."""
+    """Remember ``(id, modified, release_at_ms)`` versions due later (callers first drop
+    the ones they replace)."""
     values = [(partner_name, i, m, at) for i, m, at in rows]
-    if not values:
-        return
-    store._executemany(
-        "DELETE FROM release_pending WHERE partner = ? AND id = ?", [v[:2] for v in values]
-    )
-    store._executemany(
-        "INSERT INTO release_pending (partner, id, modified, release_at) VALUES (?, ?, ?, ?)",
-        values,
-    )
+    if values:
+        store._executemany(
+            "INSERT INTO release_pending (partner, id, modified, release_at) VALUES (?, ?, ?, ?)",
+            values,
+        )
 
 
 def due_pending(store: SqlStore, now_ms: int, limit: int = _CHUNK) -> list[tuple[str, str, str]]:
     """``(partner, id, modified)`` of delayed releases due by ``now_ms``."""
     rows = store._execute(
         "SELECT partner, id, modified FROM release_pending WHERE release_at <= ? "
-        f"ORDER BY release_at, partner, id LIMIT {int(limit)}",
+        f"ORDER BY release_at, partner, id, modified LIMIT {int(limit)}",
         (now_ms,),
     ).fetchall()
     return [(str(p), str(i), str(m)) for p, i, m in rows]
 
 
-def drop_pending(store: SqlStore, keys: Sequence[tuple[str, str]]) -> None:
-    """Forget the delayed releases of the given ``(partner, id)`` pairs."""
+def drop_pending(store: SqlStore, partner_name: str, keys: Sequence[tuple[str, str]]) -> None:
+    """Forget the partner's delayed releases of the given ``(id, modified)`` versions."""
     if keys:
-        store._executemany("DELETE FROM release_pending WHERE partner = ? AND id = ?", keys)
+        store._executemany(
+            "DELETE FROM release_pending WHERE partner = ? AND id = ? AND modified = ?",
+            [(partner_name, i, m) for i, m in keys],
+        )
 
 
-def clear_pending(store: SqlStore) -> None:
-    store._execute("DELETE FROM release_pending")
+def forget_partners(store: SqlStore, keep: Sequence[str]) -> None:
+    """Drop the delayed releases and release state of partners not in ``keep``."""
+    for table in ("release_pending", "release_state"):
+        if keep:
+            frag, param = store._in_list("partner", list(keep))
+            store._execute(f"DELETE FROM {table} WHERE NOT ({frag})", (param,))
+        else:
+            store._execute(f"DELETE FROM {table}")
 
 
 def pending_count(store: SqlStore) -> int:
     return int(store._execute("SELECT COUNT(*) FROM release_pending").fetchone()[0])
+
+
+# -- release state ------------------------------------------------------------------
+def fingerprints(store: SqlStore) -> dict[str, str]:
+    """Each partner's policy-and-designation fingerprint its table was decided under."""
+    cur = store._execute("SELECT partner, fingerprint FROM release_state")
+    return {str(p): str(f) for p, f in cur}
+
+
+def set_fingerprint(store: SqlStore, partner_name: str, fingerprint: str) -> None:
+    """Record the fingerprint a partner's table is now decided under (in a transaction)."""
+    store._execute("DELETE FROM release_state WHERE partner = ?", (partner_name,))
+    store._execute(
+        "INSERT INTO release_state (partner, fingerprint) VALUES (?, ?)",
+        (partner_name, fingerprint),
+    )
 
 
 # -- sync cursors and receipts ------------------------------------------------------

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from liaison.exchange import ReleaseReport, SyncReport
+    from liaison.exchange import SyncReport
     from liaison.node import Node
+    from liaison.release import ReleaseReport
 
 __all__ = ["SyncOutcome", "sync_and_release", "watch_and_release"]
 
@@ -29,7 +30,8 @@ class SyncOutcome:
 def sync_and_release(node: Node, names: list[str] | None = None) -> SyncOutcome:
     """Pull, verify and store what ``names`` (default: every partner) released to
     this node, then materialise the release tables once."""
-    from liaison.exchange import materialise_releases, sync_all
+    from liaison.exchange import sync_all
+    from liaison.release import materialise_releases
 
     reports = tuple(sync_all(node, names))
     return SyncOutcome(reports, materialise_releases(node))
@@ -45,7 +47,8 @@ def watch_and_release(
 ) -> None:
     """Sync every ``interval_s`` seconds (``rounds`` times, or until interrupted),
     releasing after each round."""
-    from liaison.exchange import materialise_releases, watch
+    from liaison.exchange import watch
+    from liaison.release import materialise_releases
 
     def release() -> None:
         materialise_releases(node)

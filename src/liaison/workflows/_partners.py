@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from liaison.exchange._partners import PartnerError, PartnerFile, add_partner, partner_file
 
 if TYPE_CHECKING:
-    from liaison.exchange import ReleaseReport
     from liaison.node import Node
+    from liaison.release import ReleaseReport
     from liaison.store.exchange import PartnerRow
 
 __all__ = ["PartnerConnected", "PartnerTls", "connect_partner"]
@@ -59,7 +59,7 @@ def connect_partner(
 
     Raises ``PartnerError`` naming the partner, the file and the reason.
     """
-    from liaison.exchange import materialise_releases
+    from liaison.release import materialise_releases
 
     contents = _checked_contents(name, credential, tls or PartnerTls())
     staged = _stage(node, name, contents)

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from liaison.exchange import ReleaseReport
     from liaison.ingest import IngestReport
     from liaison.node import Node
+    from liaison.release import ReleaseReport
 
 __all__ = ["FileOutcome", "IngestOutcome", "ingest_and_release"]
 
@@ -62,10 +62,10 @@ def ingest_and_release(
 
     A missing file is reported, not raised: the other files are still ingested.
     """
-    from liaison.exchange import materialise_releases
     from liaison.ingest import ingest_file
     from liaison.ingest.connectors import FORMATS as CONNECTOR_FORMATS
     from liaison.ingest.connectors import ingest_source
+    from liaison.release import materialise_releases
 
     outcomes: list[FileOutcome] = []
     for path in paths:

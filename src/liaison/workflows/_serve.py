@@ -13,7 +13,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from liaison.exchange import HttpLimits, ReleaseReport, TlsFiles
+    from liaison.exchange import HttpLimits, TlsFiles
+    from liaison.release import ReleaseReport
 
 __all__ = ["ReleaseScheduler", "serve_node"]
 
@@ -89,14 +90,9 @@ def serve_node(
     what each HTTP client may hold (docs/exchange.md)."""
     import uvicorn
 
-    from liaison.exchange import (
-        DEFAULT_LIMITS,
-        DEFAULT_MAX_BODY,
-        create_app,
-        materialise_releases,
-        uvicorn_config,
-    )
+    from liaison.exchange import DEFAULT_LIMITS, DEFAULT_MAX_BODY, create_app, uvicorn_config
     from liaison.node import open_node
+    from liaison.release import materialise_releases
 
     def release_round() -> None:
         with open_node(node_dir) as node:
