@@ -19,7 +19,7 @@ import orjson
 import pytest
 
 from liaison.crypto import sign_objects
-from liaison.exchange import create_app, designations
+from liaison.exchange import create_app
 from liaison.exchange._client import TaxiiClient
 from liaison.exchange._partners import add_partner, issue_token, save_credential
 from liaison.exchange._server import ServerThread
@@ -28,6 +28,7 @@ from liaison.ingest import ingest_objects
 from liaison.node import Node, audit_report
 from liaison.policy import ONWARD_RELEASE_MARKING_ID
 from liaison.records.examples import example_objects
+from liaison.release import own_designations
 from liaison.store import exchange as rows
 from tests.exchange.conftest import audit_actions, release, set_policy
 from tests.exchange.hostile import Answer, HostileServer, envelope, hostile_server
@@ -81,7 +82,7 @@ class World:
         )
         kept = [(str(a), str(b), bytes(c), d) for a, b, c, d in cur if d != "de"]
         group = self.mine["threat-actor"]["id"]
-        return [*kept, ("designation", designations(self.fr)(group))]
+        return [*kept, ("designation", own_designations(self.fr).get(group))]
 
     def refusals(self) -> dict[str, dict[str, Any]]:
         return {d["id"]: d for a, s, d in audit_actions(self.fr) if a == "refuse" and s == "de"}

@@ -12,12 +12,12 @@ from pathlib import Path
 import orjson
 
 from liaison.crypto import NodeKey, sign_objects
-from liaison.exchange import designations
 from liaison.exchange._sync import sync_partner
 from liaison.ingest import ingest_objects
 from liaison.node import Node, audit_report, open_node
 from liaison.records import EXT_PARTY
 from liaison.records.examples import example_objects
+from liaison.release import own_designations
 from liaison.store import exchange as rows
 from liaison.store.exchange import NewRelease
 from tests.exchange.conftest import (
@@ -123,7 +123,6 @@ _WORKER = """
 import sys, time
 from pathlib import Path
 from liaison.node import open_node
-from liaison.exchange import designations
 from liaison.exchange._sync import sync_partner
 node = open_node(Path(sys.argv[1]))
 def page(report):
@@ -221,7 +220,7 @@ def test_a_partner_cannot_set_this_nodes_designations_or_identity(
     report = sync_partner(fr, "de")
     assert report.error is None
     assert fr.store.get(designation["id"]) is None
-    assert designations(fr)(designation["group_ref"]) == "other"
+    assert own_designations(fr).get(designation["group_ref"]) == "other"
     now = fr.store.get(fr.party_id)
     assert now is not None and now.body == own_identity.body
     assert [v.index.modified for v in fr.store.versions(fr.party_id)] == [
