@@ -12,6 +12,7 @@ from liaison.exchange import PartnerError, load_credential, load_tls
 from liaison.node import Node
 from liaison.store import exchange as rows
 from liaison.workflows import PartnerTls, connect_partner
+from tests.exchange.conftest import STRIKE_POLICY, set_policy
 from tests.exchange.test_tls import _cert, _key, _write
 
 
@@ -43,6 +44,7 @@ def test_connect_writes_row_credential_and_tls_and_releases(
     make_node: Callable[..., Node], pki: Path
 ) -> None:
     fr, ru = make_node("fr"), make_node("ru")
+    set_policy(fr, STRIKE_POLICY)  # a partner with a policy section gets at least fr's identity
     tls = PartnerTls(pki / "ca.crt", pki / "client.crt", pki / "client.key")
     done = connect_partner(
         fr, "ru", "https://127.0.0.1:9/api", public_key=ru.key.public_key_b64,
