@@ -12,7 +12,7 @@ from .grid import week_start_ms
 from .inputs import AssessmentInputs, inputs_digest
 from .params import METHOD_VERSION, Params
 from .prepare import Prepared, prepare
-from .presence import presence
+from .presence import control_field
 from .result import AssessmentResult, canonical
 from .state import group_state
 from .targeting import targeting
@@ -58,9 +58,10 @@ def run(
             "only one party in the selection: "
             "no cross-party corroboration or designation comparison",
         )
-    p = presence(prep, params)
+    field = control_field(prep, params)
+    p = field.p
     state = [s for s in group_state(p, prep, params) if s["group"] in groups]
-    shares = targeting(p, prep, params, parties)
+    shares = targeting(field, prep, params, parties)
     for row in shares:
         if "groups" in row:
             row["groups"] = [g for g in row["groups"] if g["group"] in groups]
