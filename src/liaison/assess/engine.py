@@ -65,7 +65,7 @@ def run(
     for row in shares:
         if "groups" in row:
             row["groups"] = [g for g in row["groups"] if g["group"] in groups]
-    effects = strike_effects(p, prep, params, parties, msgs)
+    effects = strike_effects(field, prep, params, parties, msgs)
     data: dict[str, Any] = {
         "method_version": METHOD_VERSION,
         "parameters": params.to_dict(),

@@ -49,11 +49,12 @@ class Params:
     sensitivity_scales: tuple[float, ...] = (0.5, 1.0, 2.0)
     # strike effects
     effect_window_weeks: int = 8
-    effect_clean_before_weeks: int = 16
-    effect_trend_bins: int = 3
-    effect_max_precision_m: float = 2_000.0
+    effect_bin_weeks: int = 4
+    effect_horizon_weeks: int = 12
+    effect_lead_weeks: int = 4
+    effect_max_precision_m: float = 5_000.0
     effect_min_treated: int = 10
-    effect_min_controls: int = 30
+    effect_control_cells: int = 1_000
     # corroboration and harm
     corroboration_radius_m: float = 10_000.0
     corroboration_days: float = 7.0
@@ -145,10 +146,11 @@ def _problems(p: Params) -> list[str]:
     at_least_one = (
         "trend_window_weeks",
         "effect_window_weeks",
-        "effect_clean_before_weeks",
-        "effect_trend_bins",
+        "effect_bin_weeks",
+        "effect_horizon_weeks",
+        "effect_lead_weeks",
         "effect_min_treated",
-        "effect_min_controls",
+        "effect_control_cells",
         "bootstrap_replicates",
         "float_digits",
     )

@@ -92,7 +92,7 @@ def prepare(
         )
     first_abs, last_abs = _period(frames, period)
     margin = max(
-        params.effect_window_weeks, params.presence_max_lag_weeks, params.trend_window_weeks
+        params.effect_horizon_weeks, params.presence_max_lag_weeks, params.trend_window_weeks
     )
     week0 = first_abs - margin
     n_weeks = last_abs - first_abs + 1 + 2 * margin
