@@ -58,6 +58,8 @@ class Params:
     # corroboration and harm
     corroboration_radius_m: float = 10_000.0
     corroboration_days: float = 7.0
+    #: (party id, word, level) entries: how a party's claim words map to the levels
+    claim_vocabularies: tuple[tuple[str, str, str], ...] = ()
     harm_radius_m: float = 10_000.0
     harm_days: float = 3.0
     # inference and output
@@ -77,7 +79,10 @@ class Params:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            out[f.name] = list(value) if isinstance(value, tuple) else value
+            if f.name == "claim_vocabularies":
+                out[f.name] = [list(v) for v in value]
+            else:
+                out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
 
     @classmethod
@@ -90,7 +95,9 @@ class Params:
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             default = getattr(cls(), key)
-            if isinstance(default, tuple):
+            if key == "claim_vocabularies":
+                kwargs[key] = tuple(tuple(str(x) for x in v) for v in value)
+            elif isinstance(default, tuple):
                 kwargs[key] = tuple(float(v) for v in value)
             elif isinstance(default, bool):
                 kwargs[key] = bool(value)
@@ -110,6 +117,12 @@ def _problems(p: Params) -> list[str]:
     for name in ("presence_threshold", "confidence_level"):
         if not 0.0 < getattr(p, name) < 1.0:
             out.append(f"{name} must be in (0, 1)")
+    levels = ("destroyed", "damaged", "struck", "missed")
+    if any(len(v) != 3 or v[2] not in levels for v in p.claim_vocabularies):
+        out.append(
+            "claim_vocabularies entries are (party, word, level) with a level of "
+            + ", ".join(levels)
+        )
     if not 0.0 < p.control_switch_per_week < 1.0:
         out.append("control_switch_per_week must be in (0, 1)")
     if any(t < 0 for t in p.sensitivity_tolerances_m) or p.presence_floor_m < 0:

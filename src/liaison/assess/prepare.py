@@ -128,7 +128,7 @@ def prepare(
             f"the selection is too large for one assessment ({grid.n_cells} cells × {n_weeks} "
             f"weeks × {len(groups)} groups); narrow the period, the group or the resolution"
         )
-    frames.update(designations=inputs.designations)
+    frames.update(designations=inputs.designations, corroborations=inputs.corroborations)
     return Prepared(
         frames=frames,
         grid=grid,
