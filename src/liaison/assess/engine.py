@@ -65,6 +65,8 @@ def run(
     for row in shares:
         if "groups" in row:
             row["groups"] = [g for g in row["groups"] if g["group"] in groups]
+        for note in row.get("evidence", {}).get("notes", []):
+            msgs.warn("thin-evidence", f"{_party_name(prep, row['party'])}: {note}")
     effects = strike_effects(field, prep, params, parties, msgs)
     data: dict[str, Any] = {
         "method_version": METHOD_VERSION,
@@ -101,6 +103,10 @@ def _period(prep: Prepared) -> dict[str, Any]:
         "resolution": prep.grid.resolution,
         "cells": prep.grid.n_cells,
     }
+
+
+def _party_name(prep: Prepared, party: str) -> str:
+    return dict(zip(prep.parties, prep.party_names, strict=True)).get(party, party)
 
 
 def _name(prep: Prepared, group: str) -> str:

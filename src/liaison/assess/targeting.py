@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import stats
 
 from .params import Params
 from .prepare import Prepared
@@ -198,8 +199,13 @@ def targeting(
         anywhere = _shares_any(post.q[keys], counts)
         reps = _bootstrap(post, field, keys, counts, params, party_seed(params, "targeting", party))
         lo, hi = np.quantile(reps, alpha, axis=0), np.quantile(reps, 1.0 - alpha, axis=0)
-        lo, hi = np.minimum(lo, share), np.maximum(hi, share)
         total = max(counts.sum(), 1.0)
+        # never narrower than the Jeffreys interval of a proportion over these strikes:
+        # a handful of strikes all on one group is not "100 % (100–100 %)"
+        j_lo = stats.beta.ppf(alpha, share * total + 0.5, (1.0 - share) * total + 0.5)
+        j_hi = stats.beta.ppf(1.0 - alpha, share * total + 0.5, (1.0 - share) * total + 0.5)
+        lo = np.minimum(np.minimum(lo, share), np.where(share > 0, j_lo, 0.0))
+        hi = np.maximum(np.maximum(hi, share), np.where(share < 1, j_hi, 1.0))
         unknown = float(counts[post.someone[keys] < NO_EVIDENCE].sum() / total)
         thin = float(counts[post.someone[keys] < 0.5].sum() / total)
         claim = np.array(
