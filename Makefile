@@ -58,7 +58,7 @@ real-case: $(STAMP)
 	$(BIN)/python -m liaison.data.realcase --data $(DATA) --out real-case
 
 validate: $(STAMP)
-	$(BIN)/python -m liaison.assess.validate --scenarios 20
+	$(BIN)/python -m liaison.assess.validate --scenarios 20 --jobs 2
 
 clean:
 	rm -rf $(VENV) demo-node real-case .pytest_cache .mypy_cache .ruff_cache

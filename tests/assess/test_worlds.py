@@ -9,7 +9,17 @@ import polars as pl
 import pytest
 
 from liaison.assess import AssessmentInputs
-from liaison.assess.worlds import TownsConfig, TownsWorld, scenario, towns, towns_world
+from liaison.assess.worlds import (
+    FrontConfig,
+    FrontWorld,
+    TownsConfig,
+    TownsWorld,
+    front,
+    front_world,
+    scenario,
+    towns,
+    towns_world,
+)
 from liaison.assess.worlds.common import START_MS, WEEK_MS, distance_km
 
 
@@ -163,3 +173,190 @@ def test_towns_pre_trend_scenario_has_a_trend_in_treated_towns() -> None:
     assert set(np.unique(world.strike_town[sel])) <= set(world.trending.tolist())
     rates = world.rate[:, world.trending].sum(axis=1)
     assert rates[-8:].mean() > 2.0 * rates[:8].mean()
+
+
+# --- family "front" -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def front_pair() -> tuple[FrontWorld, AssessmentInputs, dict[str, Any]]:
+    world = front_world(FrontConfig(seed=5))
+    inputs, truth = front(5)
+    return world, inputs, truth
+
+
+def test_front_is_deterministic_per_seed(
+    front_pair: tuple[FrontWorld, AssessmentInputs, dict[str, Any]],
+) -> None:
+    _, inputs, truth = front_pair
+    again, truth2 = front(5)
+    assert _frames_equal(again, inputs) and again.logistics.equals(inputs.logistics)
+    assert truth2 == truth
+
+
+def test_front_lines_interleave_and_move(
+    front_pair: tuple[FrontWorld, AssessmentInputs, dict[str, Any]],
+) -> None:
+    world = front_pair[0]
+    e = world.roads.edges
+    fronts = set()
+    for w in (0, 26, 51):
+        a, b = world.control[w, e[:, 0]], world.control[w, e[:, 1]]
+        fronts |= {
+            tuple(sorted(p))
+            for p in zip(a.tolist(), b.tolist(), strict=True)
+            if p[0] != p[1] and min(p) >= 0
+        }
+    assert len(fronts) >= 4  # several pairs of groups face each other
+    changed = (world.control[1:] != world.control[:-1]).sum()
+    assert changed > 30  # control moves week by week
+    assert (world.control[-1] == 0).sum() < (world.control[0] == 0).sum()
+
+
+def test_front_convoys_are_observed_along_routes_away_from_the_struck_point(
+    front_pair: tuple[FrontWorld, AssessmentInputs, dict[str, Any]],
+) -> None:
+    world, inputs, _ = front_pair
+    convoy_strikes = np.flatnonzero(world.strike_category == "supply-route")
+    assert convoy_strikes.size > 100 and (world.strike_edge[convoy_strikes] >= 0).all()
+    lg = inputs.logistics.filter(pl.col("logistics_kind") == "convoy")
+    strikes = inputs.strikes.filter(pl.col("target_category") == "supply-route")
+    d = distance_km(
+        lg["lat"].to_numpy()[:, None], lg["lon"].to_numpy()[:, None],
+        strikes["lat"].to_numpy()[None, :], strikes["lon"].to_numpy()[None, :],
+    )  # fmt: skip
+    # most convoy observations lie farther than 5 km from any convoy strike
+    assert np.mean(d.min(axis=1) > 5.0) > 0.5
+    # and the routes through a struck road carry less traffic in the weeks after
+    i = convoy_strikes[0]
+    w, e = int(world.strike_week[i]), int(world.strike_edge[i])
+    hit = [v for r, v in zip(world.routes[w], world.route_traffic[w], strict=True) if e in r.edges]
+    assert hit and max(hit) < 12.0
+
+
+def test_front_open_datasets_overlap_and_media_overclaims(
+    front_pair: tuple[FrontWorld, AssessmentInputs, dict[str, Any]],
+) -> None:
+    world, inputs, _ = front_pair
+    ds1, ds2, media = world.open_sources
+    ev = inputs.events
+    for src in (ds1, ds2):
+        mine = ev.filter(pl.col("source") == src)
+        assert mine.height > 5000 and mine["reliability"].null_count() == mine.height
+    # duplicates: the same week and settlement reported by both datasets
+    grp = ev.filter(pl.col("initiator").is_in(list(world.group_ids)))
+    key = (grp["t_start_ms"] // WEEK_MS).cast(pl.String) + grp["initiator"]
+    by_src = {s: set(key.filter(grp["source"] == s).to_list()) for s in (ds1, ds2)}
+    assert len(by_src[ds1] & by_src[ds2]) > 0.5 * min(len(x) for x in by_src.values())
+    obs = ev.filter(pl.col("initiator").is_in(list(world.party_ids)))
+    deadly = obs.group_by("source").agg((pl.col("fatalities_best") > 0).mean().alias("r"))
+    rate = dict(zip(deadly["source"].to_list(), deadly["r"].to_list(), strict=True))
+    assert rate[media] > rate[ds1] + 0.2  # the media stream reports deaths after most strikes
+
+
+def test_front_truth_matches_the_generated_strikes(
+    front_pair: tuple[FrontWorld, AssessmentInputs, dict[str, Any]],
+) -> None:
+    world, inputs, truth = front_pair
+    assert inputs.strikes.height == world.strike_party.size
+    assert len(truth["targeting_share"]) == 3
+    for p, pid in enumerate(world.party_ids):
+        mine = world.strike_party == p
+        assert mine.sum() == 1500
+        w = world.strike_weight[mine]
+        holder = world.control[world.strike_week[mine], world.strike_node[mine]]
+        for g, gid in enumerate(world.group_ids):
+            assert truth["targeting_share"][pid][gid] == pytest.approx(
+                w[holder == g].sum() / w.sum()
+            )
+    charlie = truth["claims"][world.party_ids[2]]
+    assert charlie["inflation_points"] > 10.0  # upgrades a third of its failures
+    assert truth["claims"][world.party_ids[0]]["inflation_points"] == 0.0
+    assert truth["effect_weeks"] == 4 and truth["effects"]["headquarters"]["activity"] == -0.35
+
+
+def test_front_pre_trend_scenario_has_a_trend_in_treated_places() -> None:
+    world = front_world(FrontConfig(seed=5, pre_trend=True))
+    sel = (world.strike_party == 1) & (world.strike_category == "building")
+    assert sel.sum() > 50
+    assert set(np.unique(world.strike_node[sel]).tolist()) <= set(world.trending.tolist())
+    rates = world.rate[:, world.trending].sum(axis=1)
+    assert rates[-8:].mean() > 2.0 * rates[:8].mean()
+
+
+def test_front_strikes_repeat_and_open_data_thins_inside_is_territory(
+    front_pair: tuple[FrontWorld, AssessmentInputs, dict[str, Any]],
+) -> None:
+    world, inputs, _ = front_pair
+    for p in range(3):
+        mine = world.strike_node[world.strike_party == p]
+        weeks = world.strike_week[world.strike_party == p]
+        top = np.argmax(np.bincount(mine))
+        assert np.unique(weeks[mine == top]).size > 15  # the same place, week after week
+    r = world.roads
+    ds1 = world.open_sources[0]
+    ev = inputs.events.filter(
+        (pl.col("source") == ds1) & pl.col("initiator").is_in(list(world.group_ids))
+    )
+    week = (ev["t_start_ms"].to_numpy() - START_MS) // WEEK_MS
+    d = distance_km(ev["lat"].to_numpy()[:, None], ev["lon"].to_numpy()[:, None], r.lat, r.lon)
+    holder = world.control[week, np.argmin(d, axis=1)]
+    per_is = (holder == 0).sum() / world.rate[world.control == 0].sum()
+    per_other = (holder > 0).sum() / world.rate[world.control > 0].sum()
+    assert per_is < 0.75 * per_other
+
+
+def test_towns_true_effects_are_visible_in_the_reported_events(
+    town_world: TownsWorld, town_scenario: tuple[AssessmentInputs, dict[str, Any]]
+) -> None:
+    inputs, _ = town_scenario
+    w = town_world
+    ev = inputs.events.filter(pl.col("initiator").is_in(list(w.group_ids)))
+    week = (ev["t_start_ms"].to_numpy() - START_MS) // WEEK_MS
+    d = distance_km(ev["lat"].to_numpy()[:, None], ev["lon"].to_numpy()[:, None],
+                    w.towns.lat, w.towns.lon)  # fmt: skip
+    seen = np.zeros_like(w.rate)
+    np.add.at(seen, (week, np.argmin(d, axis=1)), 1.0)
+    base = w.rate / w.activity_mult  # what would have happened without any strike
+    outside = w.control != 0  # same reporting rate (0.9) in every cell compared
+    on, off = outside & (w.activity_mult < 0.99), outside & (w.activity_mult > 0.99)
+    assert on.sum() > 200
+    ratio = (seen[on].sum() / base[on].sum()) / (seen[off].sum() / base[off].sum())
+    expected = float(np.average(w.activity_mult[on], weights=base[on]))
+    assert expected < 0.8
+    assert ratio == pytest.approx(expected, abs=0.08)
+
+
+def _clean_did(world: TownsWorld, inputs: AssessmentInputs, category: str, window: int) -> float:
+    """A plain clean-control difference-in-differences on the reported events per town."""
+    ev = inputs.events.filter(pl.col("initiator").is_in(list(world.group_ids)))
+    week = (ev["t_start_ms"].to_numpy() - START_MS) // WEEK_MS
+    d = distance_km(ev["lat"].to_numpy()[:, None], ev["lon"].to_numpy()[:, None],
+                    world.towns.lat, world.towns.lon)  # fmt: skip
+    y = np.zeros_like(world.rate)
+    np.add.at(y, (week, np.argmin(d, axis=1)), 1.0)
+    struck = np.zeros_like(world.rate, dtype=bool)
+    struck[world.strike_week, world.strike_town] = True
+    observed = counterfactual = 0.0
+    for w0 in range(window, world.config.weeks - window):
+        hit = (world.strike_category == category) & (world.strike_week == w0)
+        treated = [
+            t for t in np.unique(world.strike_town[hit]) if not struck[w0 - window : w0, t].any()
+        ]
+        controls = np.flatnonzero(~struck[w0 - window : w0 + window].any(axis=0))
+        if not treated or controls.size < 10:
+            continue
+        trend = y[w0 : w0 + window, controls].sum() / max(y[w0 - window : w0, controls].sum(), 1.0)
+        observed += y[w0 : w0 + window, treated].sum()
+        counterfactual += y[w0 - window : w0, treated].sum() * trend
+    return observed / counterfactual - 1.0
+
+
+def test_towns_effects_are_recoverable_by_a_plain_clean_control_did(
+    town_world: TownsWorld, town_scenario: tuple[AssessmentInputs, dict[str, Any]]
+) -> None:
+    inputs, truth = town_scenario
+    weeks = truth["effect_weeks"]
+    hq = _clean_did(town_world, inputs, "headquarters", weeks)
+    assert hq == pytest.approx(truth["effects"]["headquarters"]["activity"], rel=0.25)
+    assert abs(_clean_did(town_world, inputs, "vehicle", weeks)) < 0.1  # a true zero

@@ -18,14 +18,19 @@ from typing import Any
 
 from ..inputs import AssessmentInputs
 from ..simulate import SimConfig, simulate_inputs
+from .front import FrontConfig, FrontWorld, front, front_world
 from .towns import TownsConfig, TownsWorld, towns, towns_world
 
 __all__ = [
     "FAMILIES",
     "PRE_TREND_FAMILIES",
     "Family",
+    "FrontConfig",
+    "FrontWorld",
     "TownsConfig",
     "TownsWorld",
+    "front",
+    "front_world",
     "grid",
     "scenario",
     "towns",
@@ -40,12 +45,13 @@ def grid(seed: int, *, pre_trend: bool = False) -> tuple[AssessmentInputs, dict[
     if pre_trend:
         raise ValueError("the grid family has no pre-trend scenario")
     inputs, truth, _ = simulate_inputs(SimConfig(seed=seed))
-    return inputs, {**truth, "family": "grid", "pre_trend": None}
+    by_party = {pid: truth["effects"] for pid in truth["targeting_share"]}
+    return inputs, {**truth, "family": "grid", "pre_trend": None, "effects_by_party": by_party}
 
 
-FAMILIES: dict[str, Family] = {"grid": grid, "towns": towns}
+FAMILIES: dict[str, Family] = {"grid": grid, "towns": towns, "front": front}
 #: Families that can build a scenario with a pre-existing trend in treated places.
-PRE_TREND_FAMILIES = ("towns",)
+PRE_TREND_FAMILIES = ("towns", "front")
 
 
 def scenario(

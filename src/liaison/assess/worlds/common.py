@@ -35,6 +35,7 @@ __all__ = [
     "offset_km",
     "stamps",
     "targeting_truth",
+    "world_truth",
 ]
 
 DAY_MS = 86_400_000
@@ -195,3 +196,58 @@ def claims_truth(
             "vocabulary": dict(sorted(vocab.items())),
         }
     return out
+
+
+def world_truth(
+    *,
+    family: str,
+    seed: int,
+    weeks: int,
+    parties: Sequence[tuple[str, str, str]],
+    groups: Sequence[tuple[str, str, str]],
+    open_sources: Sequence[str],
+    targeting: dict[str, dict[str, float]],
+    propensity: Sequence[Sequence[float]],
+    effects: Mapping[str, tuple[float, float]],
+    effect_weeks: int,
+    claims: dict[str, dict[str, Any]],
+    strikes_per_party: int,
+    inputs: AssessmentInputs,
+    pre_trend: dict[str, str] | None,
+) -> dict[str, Any]:
+    """The ground truth in the schema every family shares.
+
+    ``parties`` and ``groups`` are (id, key, name); ``propensity`` rows follow ``parties``
+    and list the groups in order, then none. ``effects``: category → (activity,
+    logistics) relative effect while it lasts (``effect_weeks`` weeks), the same for every
+    party (``effects_by_party`` spells it out per party). ``pre_trend``
+    names the (party, category, outcome) row whose treated places were already trending.
+    """
+    gids = [g[0] for g in groups]
+    return {
+        "family": family,
+        "seed": seed,
+        "weeks": weeks,
+        "start_ms": START_MS,
+        "end_ms": START_MS + weeks * WEEK_MS,
+        "parties": {pid: {"key": k, "name": n} for pid, k, n in parties},
+        "open_monitor": open_sources[0],
+        "open_sources": list(open_sources),
+        "groups": {gid: {"key": k, "name": n} for gid, k, n in groups},
+        "islamic_state_group": gids[0],
+        "targeting_share": targeting,
+        "targeting_propensity": {
+            p[0]: {**dict(zip(gids, prop[: len(gids)], strict=True)), "none": prop[len(gids)]}
+            for p, prop in zip(parties, propensity, strict=True)
+        },
+        "effects": {c: {"activity": a, "logistics": lg} for c, (a, lg) in effects.items()},
+        "effects_by_party": {
+            p[0]: {c: {"activity": a, "logistics": lg} for c, (a, lg) in effects.items()}
+            for p in parties
+        },
+        "effect_weeks": effect_weeks,
+        "claims": claims,
+        "strikes_per_party": strikes_per_party,
+        "counts": inputs.counts(),
+        "pre_trend": pre_trend,
+    }

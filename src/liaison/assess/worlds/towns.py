@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..inputs import AssessmentInputs
-from .common import I64, START_MS, WEEK_MS, Ids, claims_truth, inputs_of, targeting_truth
+from .common import I64, Ids, claims_truth, inputs_of, targeting_truth, world_truth
 from .places import Towns, syrian_towns
 from .towns_records import records
 
@@ -270,31 +270,25 @@ def truth_of(world: TownsWorld, inputs: AssessmentInputs, claims: dict[str, Any]
     """The ground truth in the schema every family shares."""
     cfg = world.config
     pids, gids = world.party_ids, world.group_ids
-    return {
-        "family": "towns",
-        "seed": cfg.seed,
-        "weeks": cfg.weeks,
-        "start_ms": START_MS,
-        "end_ms": START_MS + cfg.weeks * WEEK_MS,
-        "parties": {pid: {"key": k, "name": n} for pid, (k, n) in zip(pids, PARTIES, strict=True)},
-        "open_monitor": world.monitor,
-        "groups": {gid: {"key": k, "name": n} for gid, (k, n) in zip(gids, GROUPS, strict=True)},
-        "islamic_state_group": gids[0],
-        "targeting_share": targeting_truth(
+    return world_truth(
+        family="towns",
+        seed=cfg.seed,
+        weeks=cfg.weeks,
+        parties=[(pid, k, n) for pid, (k, n) in zip(pids, PARTIES, strict=True)],
+        groups=[(gid, k, n) for gid, (k, n) in zip(gids, GROUPS, strict=True)],
+        open_sources=[world.monitor],
+        targeting=targeting_truth(
             pids, gids, world.strike_party, world.strike_group, world.strike_weight
         ),
-        "targeting_propensity": {
-            pid: {**dict(zip(gids, prop[:4], strict=True)), "none": prop[4]}
-            for pid, prop in zip(pids, _PROPENSITY, strict=True)
-        },
-        "effects": {c: {"activity": a, "logistics": lg} for c, (a, lg) in EFFECTS.items()},
-        "effect_weeks": EFFECT_WEEKS,
-        "claims": claims_truth(pids, world.strike_party, **claims),
-        "strikes_per_party": cfg.strikes_per_party,
-        "counts": inputs.counts(),
-        "pre_trend": (
+        propensity=_PROPENSITY,
+        effects=EFFECTS,
+        effect_weeks=EFFECT_WEEKS,
+        claims=claims_truth(pids, world.strike_party, **claims),
+        strikes_per_party=cfg.strikes_per_party,
+        inputs=inputs,
+        pre_trend=(
             {"party": pids[0], "category": _PRETREND_CATEGORY, "outcome": "activity"}
             if cfg.pre_trend
             else None
         ),
-    }
+    )

@@ -1,0 +1,7 @@
+"""``python -m liaison.assess.validate``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
