@@ -88,10 +88,13 @@ def _bins(params: Params) -> list[tuple[int, int]]:
 
 
 def _rows(cells: I64, prep: Prepared, params: Params, rng: np.random.Generator) -> I64:
-    """The cells of the regression: struck cells, their neighbours, and a sample of others."""
+    """The cells of the regression: struck cells, their neighbours, and a sample of others
+    (at most ``effect_max_cells``)."""
     grid = prep.grid
     near = np.unique(grid.neighbours[cells][:, : grid.slots_within(1)])
     near = near[near < grid.n_cells]
+    if near.size > params.effect_max_cells:  # very large selections: a fixed-seed sample
+        return np.sort(rng.choice(near, params.effect_max_cells, replace=False)).astype(np.int64)
     others = np.setdiff1d(np.arange(grid.n_cells), near)
     n_more = min(others.size, max(params.effect_control_cells - near.size, 0))
     sample = rng.choice(others, n_more, replace=False) if n_more else others[:0]

@@ -55,6 +55,7 @@ class Params:
     effect_max_precision_m: float = 5_000.0
     effect_min_treated: int = 10
     effect_control_cells: int = 1_000
+    effect_max_cells: int = 6_000
     # corroboration and harm
     corroboration_radius_m: float = 10_000.0
     corroboration_days: float = 7.0
@@ -164,6 +165,7 @@ def _problems(p: Params) -> list[str]:
         "effect_lead_weeks",
         "effect_min_treated",
         "effect_control_cells",
+        "effect_max_cells",
         "bootstrap_replicates",
         "float_digits",
     )

@@ -133,9 +133,9 @@ def _bootstrap(
     n_g = post.q.shape[1] - 1
     cells, cum, week = post.cells[keys], post.loc_cum[keys], post.week[keys]
     n_cells = field.someone.shape[0]
-    out = np.empty((params.bootstrap_replicates, n_g + 1))
+    out = np.empty((replicates(params, keys.size), n_g + 1))
     p = field.p
-    for r in range(params.bootstrap_replicates):
+    for r in range(out.shape[0]):
         m = rng.poisson(counts).astype(np.float64)
         if cells.shape[1] > 1:
             slot = (cum < rng.random(keys.size)[:, None]).sum(axis=1)
@@ -151,6 +151,16 @@ def _bootstrap(
         drawn = np.where(drawn >= n_g, -1, drawn)
         out[r] = np.bincount(drawn + 1, weights=m, minlength=n_g + 1) / max(m.sum(), 1.0)
     return out
+
+
+#: Bootstrap work (replicates × strike locations) above which replicates are reduced.
+_WORK = 20_000_000
+
+
+def replicates(params: Params, n_keys: int) -> int:
+    """``bootstrap_replicates``, reduced (to ≥ 50) for very many strike locations; the
+    interval is then read from the replicates' standard deviation (normal)."""
+    return int(min(params.bootstrap_replicates, max(50, _WORK // max(n_keys, 1))))
 
 
 def _shares(q: F64, counts: F64) -> F64:
@@ -198,7 +208,12 @@ def targeting(
         share = _shares(post.q[keys], counts)
         anywhere = _shares_any(post.q[keys], counts)
         reps = _bootstrap(post, field, keys, counts, params, party_seed(params, "targeting", party))
-        lo, hi = np.quantile(reps, alpha, axis=0), np.quantile(reps, 1.0 - alpha, axis=0)
+        if reps.shape[0] < params.bootstrap_replicates:
+            half = stats.norm.ppf(1.0 - alpha) * reps.std(axis=0, ddof=1)
+            lo, hi = share - half, share + half
+        else:
+            lo, hi = np.quantile(reps, alpha, axis=0), np.quantile(reps, 1.0 - alpha, axis=0)
+        lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
         total = max(counts.sum(), 1.0)
         # never narrower than the Jeffreys interval of a proportion over these strikes:
         # a handful of strikes all on one group is not "100 % (100–100 %)"
