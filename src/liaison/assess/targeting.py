@@ -226,6 +226,12 @@ def targeting(
         claim = np.array(
             [(claimed[sel] == g).astype(np.float64) @ weight_all[sel] for g in prep.groups]
         )
+        # the interval also spans the sensitivity of the share to the floor and the
+        # evidence scale: uncertainty of the defaults, not only of sampling
+        sens = [_sensitivity(s_, a, sel, weight_all, prep) for s_, a in alt]
+        sens_all = np.array([[v["no_known_group"], *v["shares"].values()] for v in sens])
+        lo = np.minimum(lo, sens_all.min(axis=0))
+        hi = np.maximum(hi, sens_all.max(axis=0))
         row["groups"] = [
             {
                 "group": g,
@@ -243,7 +249,7 @@ def targeting(
             "ci_high": hi[0],
         }
         row["evidence"] = _evidence_note(row["strikes"], unknown, thin, prep)
-        row["sensitivity"] = [_sensitivity(s, a, sel, weight_all, prep) for s, a in alt]
+        row["sensitivity"] = sens
         out.append(row)
     return out
 
