@@ -69,9 +69,11 @@ def nearest_within(
     by: list[str],
     radius_m: float,
     window_ms: int,
+    all_candidates: bool = False,
 ) -> pl.DataFrame:
     """For each ``left`` row (``lid``, ``lat``, ``lon``, ``t``, *by*), the nearest ``right`` row
-    (``rid``, ``lat``, ``lon``, ``t``, *by*) within ``radius_m`` and ``window_ms``.
+    (``rid``, ``lat``, ``lon``, ``t``, *by*) within ``radius_m`` and ``window_ms``
+    (``all_candidates``: every candidate within reach, with its distance).
 
     Candidates are, in each cell of the left point's disk (H3 cells at least
     ``radius_m`` across, one ring), the two right rows nearest in time on each side;
@@ -120,6 +122,19 @@ def nearest_within(
         lat, lon = left["lat"].to_numpy()[sl][:, None], left["lon"].to_numpy()[sl][:, None]
         dist = _haversine(lat, lon, r_lat[cand], r_lon[cand])
         score = np.where(ok & (dt <= window_ms) & (dist <= radius_m), dist, np.inf)
+        if all_candidates:
+            r_i, c_i = np.nonzero(np.isfinite(score))
+            out.append(
+                pl.DataFrame(
+                    {
+                        "lid": left["lid"].to_numpy()[sl][r_i],
+                        "rid": r_id[cand[r_i, c_i]],
+                        "distance_m": score[r_i, c_i],
+                        "dt_ms": dt[r_i, c_i],
+                    }
+                )
+            )
+            continue
         best = np.argmin(score, axis=1)
         rows = np.arange(best.size)
         found = np.isfinite(score[rows, best])
@@ -183,34 +198,25 @@ def candidate_pairs(
     claims: pl.DataFrame, obs: pl.DataFrame, radius_m: float, window_ms: int
 ) -> pl.DataFrame:
     """Claim–observation pairs of the same party within ``radius_m`` and ``window_ms``,
-    with cost = distance / radius + |Δt| / window (at most ``_MAX_CANDIDATES`` per claim)."""
-    empty = pl.DataFrame(schema={"lid": pl.String, "rid": pl.String, "cost": pl.Float64})
-    if claims.height == 0 or obs.height == 0:
-        return empty
-    res = _match_resolution(radius_m)
-    left = (
-        claims.select("lid", "party", "lat", "lon", "t")
-        .with_columns(plh3.grid_disk(plh3.latlng_to_cell("lat", "lon", res), 1).alias("cell"))
-        .explode("cell")
+    with cost = distance / radius + |Δt| / window: in each cell of the claim's disk, the
+    two observations nearest in time on each side (``nearest_within``), at most
+    ``_MAX_CANDIDATES`` per claim."""
+    found = nearest_within(
+        claims.select("lid", "party", "lat", "lon", "t"),
+        obs.select("rid", "party", "lat", "lon", "t"),
+        ["party"],
+        radius_m,
+        window_ms,
+        all_candidates=True,
     )
-    right = obs.select(
-        "rid", "party", pl.col("lat").alias("rlat"), pl.col("lon").alias("rlon"),
-        pl.col("t").alias("rt"), plh3.latlng_to_cell("lat", "lon", res).alias("cell"),
-    )  # fmt: skip
-    joined = left.join(right, on=["party", "cell"])
-    if joined.height == 0:
-        return empty
-    dist = _haversine(
-        joined["lat"].to_numpy(), joined["lon"].to_numpy(),
-        joined["rlat"].to_numpy(), joined["rlon"].to_numpy(),
-    )  # fmt: skip
-    dt = np.abs(joined["t"].to_numpy() - joined["rt"].to_numpy())
-    ok = (dist <= radius_m) & (dt <= window_ms)
-    cost = dist / radius_m + dt / max(window_ms, 1)
-    out = pl.DataFrame(
-        {"lid": joined["lid"].to_numpy()[ok], "rid": joined["rid"].to_numpy()[ok], "cost": cost[ok]}
+    pairs = found.unique(["lid", "rid"]).select(
+        "lid",
+        "rid",
+        (pl.col("distance_m") / radius_m + pl.col("dt_ms") / max(window_ms, 1)).alias("cost"),
     )
-    return out.sort("cost").group_by("lid", maintain_order=True).head(_MAX_CANDIDATES)
+    return (
+        pairs.sort("cost", "lid", "rid").group_by("lid", maintain_order=True).head(_MAX_CANDIDATES)
+    )
 
 
 def _opinions(prep: Prepared, claims: pl.DataFrame) -> pl.DataFrame:

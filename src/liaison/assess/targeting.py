@@ -93,9 +93,16 @@ def _typical(field: ControlField) -> float:
 
 
 def strike_posteriors(
-    field: ControlField, prep: Prepared, cell: I64, week: I64, precision: F64, params: Params
+    field: ControlField,
+    prep: Prepared,
+    cell: I64,
+    week: I64,
+    precision: F64,
+    params: Params,
+    keep_location: bool = True,
 ) -> StrikePosteriors:
-    """Posteriors of every strike location (see the module docstring)."""
+    """Posteriors of every strike location (see the module docstring); without
+    ``keep_location`` the candidate cells and location posteriors are not kept."""
     n_g = len(prep.groups)
     cls = kernel_class(precision, params.presence_floor_m, prep.spacing_m)
     keys, key_of = np.unique(np.stack([cls, cell, week]), axis=1, return_inverse=True)
@@ -103,8 +110,9 @@ def strike_posteriors(
     n_k = keys.shape[1]
     width = max((kernel(KERNEL_SIGMAS[c], prep.grid).size for c in np.unique(keys[0])), default=1)
     q = np.zeros((n_k, n_g + 1))
-    cells = np.full((n_k, width), prep.grid.n_cells, np.int64)
-    loc_cum = np.ones((n_k, width))
+    kept = n_k if keep_location else 0
+    cells = np.full((kept, width), prep.grid.n_cells, np.int64)
+    loc_cum = np.ones((kept, width))
     someone = np.zeros(n_k)
     p = field.p
     for c in np.unique(keys[0]):
@@ -115,8 +123,9 @@ def strike_posteriors(
             wk = keys[2, r][:, None]
             q[r, 1:] = np.einsum("ns,nsg->ng", w, p[nbr, wk])
             someone[r] = (w * field.someone[nbr, wk]).sum(axis=1)
-            cells[r, : nbr.shape[1]] = nbr
-            loc_cum[r, : nbr.shape[1]] = np.cumsum(w, axis=1)
+            if keep_location:
+                cells[r, : nbr.shape[1]] = nbr
+                loc_cum[r, : nbr.shape[1]] = np.cumsum(w, axis=1)
     q[:, 0] = np.clip(1.0 - q[:, 1:].sum(axis=1), 0.0, 1.0)
     return StrikePosteriors(q, cells, loc_cum, keys[2].astype(np.int64), someone, key_of)
 
@@ -299,30 +308,61 @@ def _evidence_note(n_strikes: int, unknown: float, thin: float, prep: Prepared) 
     }
 
 
+#: Strike reports above which the sensitivity table is computed on a fixed-seed sample.
+SENSITIVITY_SAMPLE = 200_000
+
+
 def _alternatives(
     field: ControlField, prep: Prepared, params: Params, cell: I64, week: I64, prec: F64
 ) -> list[tuple[dict[str, Any], StrikePosteriors]]:
-    """Point posteriors under other floors and evidence scales (the sensitivity table)."""
+    """Point posteriors with one default varied at a time: the floor over
+    ``sensitivity_tolerances_m``, the evidence scale over ``sensitivity_scales``.
+
+    With more than ``SENSITIVITY_SAMPLE`` strike reports, strikes outside a fixed-seed
+    sample get the default posterior (the table then moves by the sample's variation).
+    """
+    n = cell.size
+    sample = np.arange(n)
+    if n > SENSITIVITY_SAMPLE:
+        sample = np.sort(
+            np.random.default_rng([params.bootstrap_seed, 11]).choice(
+                n, SENSITIVITY_SAMPLE, replace=False
+            )
+        )
+    base_post = strike_posteriors(field, prep, cell, week, prec, params, keep_location=False)
+    settings = [
+        (f, 1.0) for f in sorted({params.presence_floor_m, *params.sensitivity_tolerances_m})
+    ]
+    settings += [
+        (params.presence_floor_m, x) for x in sorted(set(params.sensitivity_scales) - {1.0})
+    ]
     out = []
-    for floor in sorted({params.presence_floor_m, *params.sensitivity_tolerances_m}):
-        alt = dataclasses.replace(params, presence_floor_m=floor)
-        base = field if floor == params.presence_floor_m else control_field(prep, alt)
-        for scale_x in sorted({1.0, *params.sensitivity_scales}):
+    for floor, scale_x in settings:
+        alt = dataclasses.replace(
+            params,
+            presence_floor_m=floor,
+            presence_evidence_scale=params.presence_evidence_scale * scale_x,
+        )
+        if floor == params.presence_floor_m and scale_x == 1.0:
+            post = base_post
+        else:
+            base = field if floor == params.presence_floor_m else control_field(prep, alt)
             f = base
             if scale_x != 1.0:
-                scale = base.scale * scale_x
-                someone = presence_from_evidence(base.evidence, scale)
+                someone = presence_from_evidence(base.evidence, base.scale * scale_x)
                 someone[-1] = 0.0
                 f = ControlField(
-                    someone, base.who, base.evidence, scale, base.weekly_total, base.activity
-                )
-            alt2 = dataclasses.replace(
-                alt, presence_evidence_scale=params.presence_evidence_scale * scale_x
+                    someone, base.who, base.evidence, base.scale * scale_x,
+                    base.weekly_total, base.activity,
+                )  # fmt: skip
+            part = strike_posteriors(
+                f, prep, cell[sample], week[sample], prec[sample], alt, keep_location=False
             )
-            out.append(
-                (
-                    {"floor_m": floor, "evidence_scale": alt2.presence_evidence_scale},
-                    strike_posteriors(f, prep, cell, week, prec, alt2),
-                )
-            )
+            q = base_post.q[base_post.key_of].copy()
+            q[sample] = part.q[part.key_of]
+            post = StrikePosteriors(
+                q, base_post.cells, base_post.loc_cum, base_post.week, base_post.someone,
+                np.arange(n, dtype=np.int64),
+            )  # fmt: skip
+        out.append(({"floor_m": floor, "evidence_scale": alt.presence_evidence_scale}, post))
     return out
