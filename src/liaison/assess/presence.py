@@ -256,8 +256,9 @@ class ControlField:
         return np.asarray(self.someone[:, :, None] * self.who, np.float32)
 
 
-def control_field(prep: Prepared, params: Params) -> ControlField:
-    """The presence-and-control model of docs/method.md over the prepared grid."""
+def control_field(prep: Prepared, params: Params, activity: F32 | None = None) -> ControlField:
+    """The presence-and-control model of docs/method.md over the prepared grid
+    (``activity``: an ``activity_density`` already computed for these inputs)."""
     weekly = _spread_classes(_weekly_evidence(prep, params), prep.grid)
     weekly_total = weekly.sum(axis=2)
     total = _decay(weekly_total[:, :, None], params)[:, :, 0]
@@ -279,7 +280,7 @@ def control_field(prep: Prepared, params: Params) -> ControlField:
         np.asarray(total, np.float32),
         scale,
         weekly_total,
-        activity_density(prep, params),
+        activity_density(prep, params) if activity is None else activity,
     )
 
 

@@ -196,7 +196,7 @@ def targeting(
     party_col = strikes["party"].to_numpy()
     weight_all = strikes["strikes"].fill_null(1).clip(1, None).to_numpy().astype(np.float64)
     claimed = strikes["target_group"].to_numpy()
-    alt = _alternatives(field, prep, params, cell, week, prec)
+    alt = _alternatives(field, post, prep, params, cell, week, prec)
     alpha = (1.0 - params.confidence_level) / 2.0
     out = []
     for party in parties:
@@ -313,7 +313,13 @@ SENSITIVITY_SAMPLE = 200_000
 
 
 def _alternatives(
-    field: ControlField, prep: Prepared, params: Params, cell: I64, week: I64, prec: F64
+    field: ControlField,
+    base_post: StrikePosteriors,
+    prep: Prepared,
+    params: Params,
+    cell: I64,
+    week: I64,
+    prec: F64,
 ) -> list[tuple[dict[str, Any], StrikePosteriors]]:
     """Point posteriors with one default varied at a time: the floor over
     ``sensitivity_tolerances_m``, the evidence scale over ``sensitivity_scales``.
@@ -329,7 +335,6 @@ def _alternatives(
                 n, SENSITIVITY_SAMPLE, replace=False
             )
         )
-    base_post = strike_posteriors(field, prep, cell, week, prec, params, keep_location=False)
     settings = [
         (f, 1.0) for f in sorted({params.presence_floor_m, *params.sensitivity_tolerances_m})
     ]
@@ -346,7 +351,11 @@ def _alternatives(
         if floor == params.presence_floor_m and scale_x == 1.0:
             post = base_post
         else:
-            base = field if floor == params.presence_floor_m else control_field(prep, alt)
+            base = (
+                field
+                if floor == params.presence_floor_m
+                else control_field(prep, alt, activity=field.activity)
+            )
             f = base
             if scale_x != 1.0:
                 someone = presence_from_evidence(base.evidence, base.scale * scale_x)
