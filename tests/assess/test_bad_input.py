@@ -94,3 +94,39 @@ def test_latest_version_wins_and_revoked_dropped() -> None:
     inputs = inputs_from_objects([new, old, gone])
     assert inputs.harm["grading"].to_list() == ["confirmed"]
     assert inputs.harm["t_start_ms"].to_list() == [1451606400000]
+
+
+def test_strikes_without_presence_evidence_are_said_and_widen(
+    small: tuple[AssessmentInputs, dict[str, Any]],
+) -> None:
+    """No presence data at all: not "100 % no known group (100–100 %)" but an honest bound."""
+    inputs, _ = small
+    frames = {k: inputs.frame(k) for k in ("strikes", "harm", "designations", "parties", "groups")}
+    result = run(AssessmentInputs.from_frames(frames), FAST)
+    for row in result.data["targeting"]:
+        assert row["no_known_group"]["share"] == 1.0
+        assert row["no_known_group"]["ci_low"] == 0.0
+        assert all(g["ci_high"] == 1.0 for g in row["groups"])
+        assert row["evidence"]["thin"] and row["evidence"]["no_evidence_share"] == 1.0
+    assert "thin-evidence" in {m["code"] for m in result.messages}
+
+
+def test_a_few_strikes_widen_the_interval(
+    small: tuple[AssessmentInputs, dict[str, Any]],
+) -> None:
+    inputs, _ = small
+    few = inputs.strikes.head(12)
+    frames = {k: inputs.frame(k) for k in ("presence", "events", "parties", "groups")}
+    result = run(AssessmentInputs.from_frames({**frames, "strikes": few}), FAST)
+    widths = [
+        g["ci_high"] - g["ci_low"]
+        for r in result.data["targeting"]
+        for g in r.get("groups", [])
+        if g["share"] > 0.2
+    ]
+    assert widths and min(widths) > 0.15
+    assert any(
+        "only" in n
+        for r in result.data["targeting"]
+        for n in r.get("evidence", {}).get("notes", [])
+    )

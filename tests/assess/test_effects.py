@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
 from liaison.assess import AssessmentInputs, AssessmentResult
+from liaison.assess.fepois import fepois
 
 
 def test_large_effects_sign_and_magnitude(
@@ -18,14 +24,80 @@ def test_large_effects_sign_and_magnitude(
     for r in big:
         true = truth["effects"][r["target_category"]][r["outcome"]]
         assert (r["effect"] > 0) == (true > 0), r
+        assert r["significant"], r
         good += abs(r["effect"] - true) <= 0.25 * abs(true)
     assert good >= 0.8 * len(big)
 
 
-def test_event_study_profile(assessed: AssessmentResult) -> None:
-    row = next(r for r in assessed.data["effects"] if r.get("event_study"))
-    assert [e["lag"] for e in row["event_study"]] == list(range(-8, 9))
-    assert abs(row["pre_trend"]) < 0.05
+def test_zero_effects_rarely_significant(
+    scenario: tuple[AssessmentInputs, dict[str, Any]], assessed: AssessmentResult
+) -> None:
+    _, truth = scenario
+    zero = [
+        r
+        for r in assessed.data["effects"]
+        if r.get("effect") is not None
+        and truth["effects"][r["target_category"]][r["outcome"]] == 0.0
+    ]
+    assert len(zero) >= 10
+    assert np.mean([r["significant"] for r in zero]) <= 0.25
+    assert all(abs(r["effect"]) < 0.2 for r in zero if r["outcome"] == "activity")
+
+
+def test_event_study_and_duration(assessed: AssessmentResult) -> None:
+    row = next(
+        r
+        for r in assessed.data["effects"]
+        if r["target_category"] == "headquarters" and r["outcome"] == "activity"
+    )
+    assert [e["weeks_since_strike"] for e in row["event_study"]] == [[0, 3], [4, 7], [8, 11]]
+    # the simulated effect lasts 8 weeks: the first two bins are clearly negative
+    assert all(e["ci_high"] < 0 for e in row["event_study"][:2])
+    assert row["duration_weeks"] >= 8
+    assert row["pre_trend_ci"][0] < 0 < row["pre_trend_ci"][1]
+    assert not row["placebo_fails"]
+
+
+def _panel(seed: int, n_u: int = 60, n_t: int = 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = np.stack([rng.random((n_u, n_t)) < 0.2, rng.random((n_u, n_t)) < 0.1], axis=2).astype(
+        np.float64
+    )
+    alpha, gamma = rng.normal(0, 1, n_u), rng.normal(0, 0.3, n_t)
+    beta = np.array([-0.4, 0.3])
+    y = rng.poisson(np.exp(1.0 + alpha[:, None] + gamma[None, :] + x @ beta)).astype(np.float64)
+    return y, x, beta
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_fepois_matches_statsmodels(seed: int) -> None:
+    """Coefficients and cluster-robust SEs equal statsmodels' Poisson GLM with dummies."""
+    y, x, _ = _panel(seed)
+    n_u, n_t, _k = x.shape
+    fit = fepois(y, x)
+    u = np.repeat(np.arange(n_u), n_t)
+    t = np.tile(np.arange(n_t), n_u)
+    frame = pd.DataFrame({"x0": x[:, :, 0].ravel(), "x1": x[:, :, 1].ravel()})
+    dummies = pd.concat(
+        [
+            pd.get_dummies(u, prefix="u", drop_first=False, dtype=float),
+            pd.get_dummies(t, prefix="t", drop_first=True, dtype=float),
+        ],
+        axis=1,
+    )
+    design = pd.concat([frame, dummies], axis=1)
+    ref = sm.GLM(y.ravel(), design, family=sm.families.Poisson()).fit(
+        cov_type="cluster", cov_kwds={"groups": u, "use_correction": False}
+    )
+    assert np.allclose(fit.coef, ref.params[["x0", "x1"]].to_numpy(), atol=1e-6)
+    assert np.allclose(fit.se, ref.bse[["x0", "x1"]].to_numpy(), rtol=1e-3)
+
+
+def test_fepois_unidentified_regressor_is_nan() -> None:
+    y, x, _ = _panel(4)
+    x = np.concatenate([x, np.ones((*x.shape[:2], 1))], axis=2)  # absorbed by the FE
+    fit = fepois(y, x)
+    assert np.isnan(fit.coef[2]) and np.all(np.isfinite(fit.coef[:2]))
 
 
 def test_inflation_recovered(

@@ -40,7 +40,7 @@ def test_parameters_change_the_result(scenario: tuple[AssessmentInputs, dict[str
 
 
 def test_params_round_trip_and_validation() -> None:
-    p = Params(presence_threshold=0.4, sensitivity_thresholds=(0.2, 0.6))
+    p = Params(presence_threshold=0.4, sensitivity_scales=(0.2, 0.6), presence_floor_m=2_000.0)
     assert Params.from_dict(orjson.loads(orjson.dumps(p.to_dict()))) == p
     with pytest.raises(ValueError, match="presence_threshold"):
         Params(presence_threshold=1.5)

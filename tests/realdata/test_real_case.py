@@ -27,7 +27,7 @@ def test_real_case_writes_the_report(shared: Path, tmp_path: Path) -> None:
         for p in parties.values():
             assert 0 <= p["ci_low"] <= p["share"] <= p["ci_high"] <= 1
             assert p["share"] <= p["share_any"]
-            assert len(p["sensitivity"]) >= 9
+            assert len(p["sensitivity"]) >= 5  # method 2: floor and scale, one at a time
         # the coalition's strikes fall where IS was present far more often than the
         # strikes the Syrian Archive attributes to Russia
         assert parties["CJTF-OIR (US-led coalition)"]["share_any"] > parties["Russia"]["share_any"]

@@ -1,10 +1,14 @@
 """Corroboration of claimed strike effects, and harm allegations linked to strikes.
 
-An observation of a party's strike is an event whose ``initiator`` is that party,
-reported by another source (another party, an open dataset). Each strike report is
-matched to the observation nearest in time among those in cells within reach of
-``corroboration_radius_m``, kept if within the radius and ``corroboration_days``.
-The observed effect is a success when the observation reports ≥ 1 fatality.
+An observation of a party's strike is a corroboration record (STIX ``opinion``) on the
+strike report by another source, or an event whose ``initiator`` is that party,
+reported by another source (another party, an open dataset). Claims are read on the
+ordered levels destroyed > damaged > struck > missed in the party's vocabulary
+(``vocabulary``); a claim at ``damaged`` or above is a claimed success. A strike with a
+corroboration record takes its verdict (agree: as claimed; disagree: the opposite), and
+the events the record cites leave the pool; the other strikes are matched one to one
+(``one_to_one``) to events within ``corroboration_radius_m`` and ``corroboration_days``.
+An event is an observed success when it reports ≥ 1 fatality.
 Claim inflation = claimed success rate − observed success rate over matched strikes.
 """
 
@@ -23,10 +27,17 @@ from .params import Params
 from .prepare import Prepared
 from .targeting import party_seed
 
-__all__ = ["corroboration", "harm_links", "nearest_within"]
+__all__ = [
+    "LEVELS",
+    "candidate_pairs",
+    "corroboration",
+    "harm_links",
+    "nearest_within",
+    "one_to_one",
+    "vocabulary",
+]
 
 F = npt.NDArray[np.float64]
-_SUCCESS = ("destroyed", "damaged")
 _EARTH_M = 6_371_000.0
 
 
@@ -58,9 +69,11 @@ def nearest_within(
     by: list[str],
     radius_m: float,
     window_ms: int,
+    all_candidates: bool = False,
 ) -> pl.DataFrame:
     """For each ``left`` row (``lid``, ``lat``, ``lon``, ``t``, *by*), the nearest ``right`` row
-    (``rid``, ``lat``, ``lon``, ``t``, *by*) within ``radius_m`` and ``window_ms``.
+    (``rid``, ``lat``, ``lon``, ``t``, *by*) within ``radius_m`` and ``window_ms``
+    (``all_candidates``: every candidate within reach, with its distance).
 
     Candidates are, in each cell of the left point's disk (H3 cells at least
     ``radius_m`` across, one ring), the two right rows nearest in time on each side;
@@ -109,6 +122,19 @@ def nearest_within(
         lat, lon = left["lat"].to_numpy()[sl][:, None], left["lon"].to_numpy()[sl][:, None]
         dist = _haversine(lat, lon, r_lat[cand], r_lon[cand])
         score = np.where(ok & (dt <= window_ms) & (dist <= radius_m), dist, np.inf)
+        if all_candidates:
+            r_i, c_i = np.nonzero(np.isfinite(score))
+            out.append(
+                pl.DataFrame(
+                    {
+                        "lid": left["lid"].to_numpy()[sl][r_i],
+                        "rid": r_id[cand[r_i, c_i]],
+                        "distance_m": score[r_i, c_i],
+                        "dt_ms": dt[r_i, c_i],
+                    }
+                )
+            )
+            continue
         best = np.argmin(score, axis=1)
         rows = np.arange(best.size)
         found = np.isfinite(score[rows, best])
@@ -126,69 +152,194 @@ def nearest_within(
     return pl.concat([empty, *out], how="vertical_relaxed")
 
 
+#: Ordered effect levels of a claim; a claim at ``damaged`` or above is a claimed success.
+LEVELS = {"missed": 0, "struck": 1, "damaged": 2, "destroyed": 3}
+_SUCCESS_LEVEL = 2
+_AGREE = ("agree", "strongly-agree")
+_DISAGREE = ("disagree", "strongly-disagree")
+_MAX_CANDIDATES = 8
+
+
+def vocabulary(words: list[str], party: str, params: Params) -> dict[str, int]:
+    """The effect level of each word a party uses (docs/method.md "Claims").
+
+    Standard words keep their level; a party whose claims use only ``destroyed`` and
+    ``damaged`` speaks a two-word vocabulary in which ``damaged`` means "not destroyed"
+    (level ``struck``); ``claim_vocabularies`` entries ``(party, word, level)`` override.
+    """
+    used = {w for w in words if w in LEVELS}
+    vocab = dict(LEVELS)
+    if used and used <= {"destroyed", "damaged"} and "damaged" in used and len(words) >= 20:
+        vocab["damaged"] = LEVELS["struck"]
+    for who, word, level in params.claim_vocabularies:
+        if who == party and level in LEVELS:
+            vocab[word] = LEVELS[level]
+    return vocab
+
+
+def one_to_one(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Greedy one-to-one matching of ``pairs`` (lid, rid, cost): mutual best pairs are
+    kept round after round (the lowest-cost pair always is), until none is left."""
+    kept = []
+    rest = pairs
+    while rest.height:
+        best_l = rest.sort("cost", "lid", "rid").unique("lid", keep="first")
+        mutual = best_l.sort("cost", "lid", "rid").unique("rid", keep="first")
+        kept.append(mutual)
+        rest = rest.join(mutual.select("lid"), on="lid", how="anti").join(
+            mutual.select("rid"), on="rid", how="anti"
+        )
+    if not kept:
+        return pairs.head(0)
+    return pl.concat(kept)
+
+
+def candidate_pairs(
+    claims: pl.DataFrame, obs: pl.DataFrame, radius_m: float, window_ms: int
+) -> pl.DataFrame:
+    """Claim–observation pairs of the same party within ``radius_m`` and ``window_ms``,
+    with cost = distance / radius + |Δt| / window: in each cell of the claim's disk, the
+    two observations nearest in time on each side (``nearest_within``), at most
+    ``_MAX_CANDIDATES`` per claim."""
+    found = nearest_within(
+        claims.select("lid", "party", "lat", "lon", "t"),
+        obs.select("rid", "party", "lat", "lon", "t"),
+        ["party"],
+        radius_m,
+        window_ms,
+        all_candidates=True,
+    )
+    pairs = found.unique(["lid", "rid"]).select(
+        "lid",
+        "rid",
+        (pl.col("distance_m") / radius_m + pl.col("dt_ms") / max(window_ms, 1)).alias("cost"),
+    )
+    return (
+        pairs.sort("cost", "lid", "rid").group_by("lid", maintain_order=True).head(_MAX_CANDIDATES)
+    )
+
+
+def _opinions(prep: Prepared, claims: pl.DataFrame) -> pl.DataFrame:
+    """Per claim with a corroboration record by another source: observed success."""
+    op = prep.frames.get("corroborations")
+    if op is None or op.height == 0:
+        return pl.DataFrame(schema={"lid": pl.String, "seen": pl.Boolean, "observer": pl.String})
+    joined = (
+        op.filter(pl.col("opinion").is_in([*_AGREE, *_DISAGREE]))
+        .join(
+            claims.select("lid", "party", "claimed_success"), left_on="strike_ref", right_on="lid"
+        )
+        .filter(pl.col("source").fill_null("") != pl.col("party"))
+        .sort("modified", descending=True)
+        .unique("strike_ref", keep="first")
+    )
+    agree = pl.col("opinion").is_in(list(_AGREE))
+    return joined.select(
+        pl.col("strike_ref").alias("lid"),
+        pl.when(agree).then(pl.col("claimed_success")).otherwise(~pl.col("claimed_success"))
+        .alias("seen"),
+        pl.col("source").fill_null("unknown").alias("observer"),
+    )  # fmt: skip
+
+
 def corroboration(
     prep: Prepared, params: Params, parties: list[str], msgs: Messages
 ) -> list[dict[str, Any]]:
     """Per party: share of claims observed by others, agreement, and claim inflation."""
     s = prep.frames["strikes"]
     s = s.filter((pl.col("week") >= prep.first) & (pl.col("week") <= prep.last))
-    claims = s.filter(pl.col("claimed_effect") != "unknown").select(
+    words = s.filter(pl.col("claimed_effect").is_in(list(LEVELS)))
+    vocabs = {
+        p: vocabulary(words.filter(pl.col("party") == p)["claimed_effect"].to_list(), p, params)
+        for p in parties
+    }
+    level = pl.struct("party", "claimed_effect").map_elements(
+        lambda r: vocabs.get(r["party"], LEVELS).get(r["claimed_effect"], -1),
+        return_dtype=pl.Int64,
+    )
+    claims = words.filter(pl.col("party").is_in(parties)).select(
         pl.col("id").alias("lid"), "party", "lat", "lon", pl.col("t_start_ms").alias("t"),
-        pl.col("claimed_effect").is_in(_SUCCESS).alias("claimed_success"),
+        "claimed_effect", (level >= _SUCCESS_LEVEL).alias("claimed_success"),
+    )  # fmt: skip
+    opinions = _opinions(prep, claims)
+    referenced = (
+        prep.frames.get("corroborations", pl.DataFrame({"evidence_refs": []}))["evidence_refs"]
+        .cast(pl.String).drop_nulls().str.split(" ").explode().unique()
     )  # fmt: skip
     ev = prep.frames["events"]
     obs = ev.filter(
         pl.col("initiator").is_in(list(prep.parties))
         & (pl.col("source").fill_null("") != pl.col("initiator"))
+        & ~pl.col("id").is_in(referenced.to_list())
     ).select(
         pl.col("id").alias("rid"), pl.col("initiator").alias("party"), "lat", "lon",
         pl.col("t_start_ms").alias("t"), (pl.col("fatalities_best").fill_null(0) > 0).alias("seen"),
         pl.col("source").fill_null("unknown").alias("observer"),
     )  # fmt: skip
-    if obs.height == 0:
+    if obs.height == 0 and opinions.height == 0:
         msgs.warn(
             "no-observations",
             "no observation of any party's strikes by another source: nothing to corroborate",
         )
     window = int(params.corroboration_days * DAY_MS)
-    matches = nearest_within(
-        claims, obs.drop("seen", "observer"), ["party"], params.corroboration_radius_m, window
+    pool = claims.join(opinions.select("lid"), on="lid", how="anti")
+    pairs = candidate_pairs(pool, obs, params.corroboration_radius_m, window)
+    by_event = one_to_one(pairs).join(obs.select("rid", "seen", "observer"), on="rid")
+    matched = pl.concat(
+        [
+            by_event.select("lid", "seen", "observer", pl.lit("event").alias("via")),
+            opinions.with_columns(pl.lit("opinion").alias("via")),
+        ]
+    ).join(claims, on="lid")
+    return [_party_row(party, claims, matched, vocabs[party], params) for party in parties]
+
+
+def _party_row(
+    party: str, claims: pl.DataFrame, matched: pl.DataFrame, vocab: dict[str, int], params: Params
+) -> dict[str, Any]:
+    mine = claims.filter(pl.col("party") == party)
+    hit = matched.filter(pl.col("party") == party)
+    row: dict[str, Any] = {"party": party, "claims": mine.height, "observed": hit.height}
+    if mine.height == 0:
+        row["message"] = "no strike report with a claimed effect in the period"
+        return row
+    names = {v: k for k, v in LEVELS.items()}
+    row["vocabulary"] = {
+        w: names[lv] for w, lv in sorted(vocab.items()) if w in set(mine["claimed_effect"])
+    }
+    row["corroboration_rate"] = hit.height / mine.height
+    row["claimed_success_rate"] = float(mine["claimed_success"].mean())  # type: ignore[arg-type]
+    row["observers"] = dict(sorted(hit["observer"].value_counts().iter_rows()))
+    row["observed_via"] = dict(sorted(hit["via"].value_counts().iter_rows()))
+    if hit.height == 0:
+        row["message"] = "no claim of this party was observed by another source"
+        return row
+    row["by_claimed_word"] = {
+        w: {"matched": n, "observed_success_rate": r}
+        for w, n, r in hit.group_by("claimed_effect")
+        .agg(pl.len(), pl.col("seen").mean())
+        .sort("claimed_effect")
+        .iter_rows()
+    }
+    claimed = hit["claimed_success"].to_numpy().astype(np.float64)
+    seen = hit["seen"].to_numpy().astype(np.float64)
+    rng = party_seed(params, "corroboration", party)
+    # resampling matched strikes = multinomial over the claimed − seen values −1, 0, 1
+    counts = np.array([np.sum(claimed - seen == v) for v in (-1.0, 0.0, 1.0)])
+    draws = rng.multinomial(hit.height, counts / hit.height, params.bootstrap_replicates)
+    reps = 100.0 * (draws @ np.array([-1.0, 0.0, 1.0])) / hit.height
+    a = (1.0 - params.confidence_level) / 2.0
+    row.update(
+        claimed_success_rate_observed=claimed.mean(),
+        observed_success_rate=seen.mean(),
+        agreement_rate=float((claimed == seen).mean()),
+        success_claims_corroborated=float(seen[claimed == 1].mean()) if claimed.any() else None,
+        inflation_points=100.0 * float((claimed - seen).mean()),
+        inflation_ci=[float(np.quantile(reps, a)), float(np.quantile(reps, 1 - a))],
     )
-    matched = matches.join(claims, on="lid").join(obs.select("rid", "seen", "observer"), on="rid")
-    out = []
-    for party in parties:
-        mine = claims.filter(pl.col("party") == party)
-        hit = matched.filter(pl.col("party") == party)
-        row: dict[str, Any] = {"party": party, "claims": mine.height, "observed": hit.height}
-        if mine.height == 0:
-            row["message"] = "no strike report with a claimed effect in the period"
-            out.append(row)
-            continue
-        row["corroboration_rate"] = hit.height / mine.height
-        row["claimed_success_rate"] = float(mine["claimed_success"].mean())  # type: ignore[arg-type]
-        row["observers"] = dict(sorted(hit["observer"].value_counts().iter_rows()))
-        if hit.height == 0:
-            row["message"] = "no claim of this party was observed by another source"
-            out.append(row)
-            continue
-        claimed = hit["claimed_success"].to_numpy().astype(np.float64)
-        seen = hit["seen"].to_numpy().astype(np.float64)
-        rng = party_seed(params, "corroboration", party)
-        # resampling matched strikes = multinomial over the claimed − seen values −1, 0, 1
-        counts = np.array([np.sum(claimed - seen == v) for v in (-1.0, 0.0, 1.0)])
-        draws = rng.multinomial(hit.height, counts / hit.height, params.bootstrap_replicates)
-        reps = 100.0 * (draws @ np.array([-1.0, 0.0, 1.0])) / hit.height
-        a = (1.0 - params.confidence_level) / 2.0
-        row.update(
-            claimed_success_rate_observed=claimed.mean(),
-            observed_success_rate=seen.mean(),
-            agreement_rate=float((claimed == seen).mean()),
-            success_claims_corroborated=float(seen[claimed == 1].mean()) if claimed.any() else None,
-            inflation_points=100.0 * float((claimed - seen).mean()),
-            inflation_ci=[float(np.quantile(reps, a)), float(np.quantile(reps, 1 - a))],
-        )
-        out.append(row)
-    return out
+    if hit.height < 30:
+        row["message"] = f"only {hit.height} observed claim(s): the interval is wide"
+    return row
 
 
 def harm_links(prep: Prepared, params: Params, parties: list[str]) -> dict[str, Any]:

@@ -1,22 +1,30 @@
-"""Strike effects on activity and logistics: matched difference-in-differences.
+"""Strike effects on activity and logistics for repeated, non-absorbing strikes.
 
-A treated unit is a cell first struck by the party with the category in week w0,
-with no strike of any kind in the ``effect_clean_before_weeks`` (B) weeks before and
-no strike of another category in weeks w0…w0+win (win = ``effect_window_weeks``).
-Its controls are the cells with no strike at all in w0−B…w0+win, in the same
-stratum: same week w0, same dominant group at w0−1 (P ≥ θ, or none), same bin of
-pre-period trend (coarser strata when a stratum has fewer than
-``effect_min_controls`` controls). The counterfactual of a treated
-unit at each lag is its pre-period mean times the controls' ratio (Σ level at
-that lag / Σ pre-period mean); the effect is Σ(observed − counterfactual) /
-Σ counterfactual over treated units and the post weeks 0…win−1. Controls are
-pooled, never selected on their own noisy level, so the ratio does not regress
-to the mean.
+One Poisson regression with cell and week fixed effects (``fepois``) per outcome,
+over every party × target category at once (docs/method.md "Strike effects"):
+
+* a strike is placed at the most likely cell of its location posterior (targeting.py:
+  strikes go where things happen); strikes less precise than
+  ``effect_max_precision_m`` cannot be placed on a cell and are counted as excluded;
+* for each party × category, a cell-week is in bin *b* of "weeks since the last such
+  strike on the cell" (bins of ``effect_bin_weeks`` up to ``effect_horizon_weeks``),
+  so a place struck again and again is compared with itself between strikes and with
+  places not (recently) struck — the clean controls of a local projection;
+* a *spillover* regressor: such a strike within one ring of the cell in the last
+  ``effect_window_weeks`` (convoys are counted along the neighbourhood, not only in
+  the struck cell);
+* a *lead* regressor (placebo): such a strike on the cell in the next
+  ``effect_lead_weeks`` weeks and none in the last ``effect_horizon_weeks``. With no
+  anticipation it is 0; activity already trending before the strikes makes it fail.
+
+The effect is ``exp(b̄) − 1`` with ``b̄`` the exposure-weighted mean coefficient of the
+bins within ``effect_window_weeks``; its interval uses the cluster-robust covariance
+(clusters: cells). The event study is the bins' effects; the duration is the end of the
+run of bins, from the first, whose interval excludes 0 with the effect's sign.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,9 +33,11 @@ import polars as pl
 from scipy import stats
 
 from .errors import Messages
+from .fepois import PoissonFit, fepois
 from .params import Params
 from .prepare import Prepared
-from .targeting import party_seed
+from .presence import ControlField
+from .targeting import strike_posteriors
 
 __all__ = ["outcomes", "strike_effects"]
 
@@ -55,181 +65,228 @@ def outcomes(prep: Prepared, max_precision_m: float) -> dict[str, F]:
     return out
 
 
-def _cumsum0(a: F) -> F:
-    return np.concatenate([np.zeros((a.shape[0], 1)), np.cumsum(a, axis=1)], axis=1)
+def _since_last(struck: npt.NDArray[np.bool_]) -> I64:
+    """Weeks since the last strike on each cell (a large number before the first)."""
+    n_w = struck.shape[1]
+    idx = np.where(struck, np.arange(n_w)[None, :], -(10**6))
+    last = np.maximum.accumulate(idx, axis=1)
+    return np.asarray(np.arange(n_w)[None, :] - last, np.int64)
 
 
-@dataclass(frozen=True)
-class _Pool:
-    """Per outcome: pre-mean and stratum of every (cell, w0), control ratios per stratum and lag."""
-
-    pre: F
-    key: I64
-    ctrl_n: F
-    ratio: F  # [lags, keys]: Σ controls y(w0 + lag) / Σ controls pre-mean
-
-
-def _features(y: F, dom: I64, n_dom: int, params: Params) -> tuple[F, I64]:
-    """Pre-mean and stratum key (w0, dominant group, pre-trend bin) of every (cell, w0)."""
-    win = params.effect_window_weeks
-    n_w = y.shape[1]
-    cs = _cumsum0(y)
-    w0 = np.arange(n_w)
-    ok = (w0 >= win) & (w0 + win < n_w)
-    lo, mid = np.clip(w0 - win, 0, n_w), np.clip(w0 - win // 2, 0, n_w)
-    pre = (cs[:, w0] - cs[:, lo]) / win
-    first = (cs[:, mid] - cs[:, lo]) / max(win // 2, 1)
-    second = (cs[:, w0] - cs[:, mid]) / max(win - win // 2, 1)
-    rel_trend = (second - first) / (first + second + 1.0)
-    edges = np.linspace(-1.0, 1.0, params.effect_trend_bins + 1)[1:-1]
-    trend = np.searchsorted(edges, rel_trend)
-    key = (w0[None, :] * n_dom + dom) * params.effect_trend_bins + trend
-    return pre, np.where(ok[None, :], key, -1)
+def _window(struck: npt.NDArray[np.bool_], start: int, stop: int) -> npt.NDArray[np.bool_]:
+    """Any strike in weeks t+start … t+stop (inclusive; negative = past)."""
+    n_c, n_w = struck.shape
+    cs = np.concatenate([np.zeros((n_c, 1)), np.cumsum(struck, axis=1)], axis=1)
+    t = np.arange(n_w)
+    lo, hi = np.clip(t + start, 0, n_w), np.clip(t + stop + 1, 0, n_w)
+    return np.asarray((cs[:, hi] - cs[:, lo]) > 0)
 
 
-def _pool(y: F, dom: I64, n_dom: int, clean: npt.NDArray[np.bool_], params: Params) -> _Pool:
-    """Control ratios per stratum; strata with fewer than ``effect_min_controls`` controls
-    fall back to (w0, dominant group), then to (w0) alone."""
-    win = params.effect_window_weeks
-    n_t = params.effect_trend_bins
-    pre, key = _features(y, dom, n_dom, params)
-    n_keys = y.shape[1] * n_dom * n_t
-    c_idx, w_idx = np.nonzero(clean & (key >= 0))
-    fine = key[c_idx, w_idx]
-    levels = (fine, fine // n_t, fine // (n_t * n_dom))
-    sizes = (n_keys, n_keys // n_t, n_keys // (n_t * n_dom))
-    counts = [
-        np.bincount(k, minlength=m).astype(np.float64) for k, m in zip(levels, sizes, strict=True)
-    ]
-    bases = [
-        np.bincount(k, weights=pre[c_idx, w_idx], minlength=m)
-        for k, m in zip(levels, sizes, strict=True)
-    ]
-    all_keys = np.arange(n_keys)
-    mapped = (all_keys, all_keys // n_t, all_keys // (n_t * n_dom))
-    choice = np.full(n_keys, 2)
-    for level in (1, 0):
-        enough = (counts[level][mapped[level]] >= params.effect_min_controls) & (
-            bases[level][mapped[level]] > 0
-        )
-        choice[enough] = level
-    base = np.choose(choice, [b[m] for b, m in zip(bases, mapped, strict=True)])
-    n_ctrl = np.choose(choice, [c[m] for c, m in zip(counts, mapped, strict=True)])
-    ratios = []
-    for lag in range(-win, win + 1):
-        v = y[c_idx, w_idx + lag]
-        sums = [np.bincount(k, weights=v, minlength=m) for k, m in zip(levels, sizes, strict=True)]
-        level_sum = np.choose(choice, [s_[m] for s_, m in zip(sums, mapped, strict=True)])
-        ratios.append(np.where(base > 0, level_sum / np.where(base > 0, base, 1.0), np.nan))
-    return _Pool(pre, key, np.where(base > 0, n_ctrl, 0.0), np.stack(ratios))
+def _bins(params: Params) -> list[tuple[int, int]]:
+    step = params.effect_bin_weeks
+    return [(lo, lo + step - 1) for lo in range(0, params.effect_horizon_weeks, step)]
+
+
+def _rows(cells: I64, prep: Prepared, params: Params, rng: np.random.Generator) -> I64:
+    """The cells of the regression: struck cells, their neighbours, and a sample of others
+    (at most ``effect_max_cells``)."""
+    grid = prep.grid
+    near = np.unique(grid.neighbours[cells][:, : grid.slots_within(1)])
+    near = near[near < grid.n_cells]
+    if near.size > params.effect_max_cells:  # very large selections: a fixed-seed sample
+        return np.sort(rng.choice(near, params.effect_max_cells, replace=False)).astype(np.int64)
+    others = np.setdiff1d(np.arange(grid.n_cells), near)
+    n_more = min(others.size, max(params.effect_control_cells - near.size, 0))
+    sample = rng.choice(others, n_more, replace=False) if n_more else others[:0]
+    return np.sort(np.concatenate([near, sample])).astype(np.int64)
 
 
 def strike_effects(
-    p: npt.NDArray[np.float32], prep: Prepared, params: Params, parties: list[str], msgs: Messages
+    field: ControlField, prep: Prepared, params: Params, parties: list[str], msgs: Messages
 ) -> list[dict[str, Any]]:
     """Effect of each party's strikes per target category on activity and on logistics."""
-    win = params.effect_window_weeks
     strikes = prep.frames["strikes"]
     n_c, n_w = prep.grid.n_cells + 1, prep.n_weeks
-    if strikes.height == 0 or n_w < 2 * win + 1:
-        msgs.warn("no-effects", "strike effects need strikes and at least 2×window+1 weeks of data")
+    if strikes.height == 0 or n_w < params.effect_horizon_weeks + params.effect_lead_weeks + 2:
+        msgs.warn("no-effects", "strike effects need strikes and more weeks of data")
         return []
-    flat = strikes["cell"].to_numpy() * n_w + strikes["week"].to_numpy()
-    any_cs = _cumsum0(np.bincount(flat, minlength=n_c * n_w).reshape(n_c, n_w).astype(float))
-    w0 = np.arange(n_w)
-    before = np.clip(w0 - params.effect_clean_before_weeks, 0, n_w)
-    clean = any_cs[:, np.clip(w0 + win + 1, 0, n_w)] - any_cs[:, before] == 0
-    best = p.max(axis=2)
-    dom = np.where(best >= params.presence_threshold, 1 + p.argmax(axis=2), 0)
-    dom = np.concatenate([np.zeros((n_c, 1), np.int64), dom[:, :-1]], axis=1)
-    n_dom = len(prep.groups) + 1
-    ys = outcomes(prep, params.effect_max_precision_m)
-    precise = strikes["precision_m"].fill_null(0.0).to_numpy() <= params.effect_max_precision_m
-    pools = {name: _pool(y, dom, n_dom, clean, params) for name, y in ys.items()}
-    cats = strikes["target_category"].to_numpy()
-    party_col = strikes["party"].to_numpy()
-    out = []
-    for cat in sorted(set(cats.tolist())):
-        in_cat = cats == cat
-        cat_cs = _cumsum0(
-            np.bincount(flat[in_cat], minlength=n_c * n_w).reshape(n_c, n_w).astype(float)
+    prec = strikes["precision_m"].fill_null(0.0).to_numpy().astype(np.float64)
+    week = strikes["week"].to_numpy()
+    post = strike_posteriors(field, prep, strikes["cell"].to_numpy(), week, prec, params)
+    weights = np.diff(post.loc_cum, axis=1, prepend=0.0)
+    best = post.cells[np.arange(post.cells.shape[0]), np.argmax(weights, axis=1)]
+    cell = best[post.key_of]
+    placed = (prec <= params.effect_max_precision_m) & (cell < prep.grid.n_cells)
+    party_col, cats = strikes["party"].to_numpy(), strikes["target_category"].to_numpy()
+    pairs = [
+        (party, cat)
+        for party in parties
+        for cat in sorted(set(cats[party_col == party].tolist()))
+        if cat is not None
+    ]
+    rng = np.random.default_rng([params.bootstrap_seed, 7])
+    rows = _rows(np.unique(cell[placed]), prep, params, rng)
+    ring_w = prep.grid.slots_within(1)
+    columns: list[F] = []
+    layout: list[dict[str, Any]] = []
+    bins = _bins(params)
+    win_bins = [i for i, (lo, _) in enumerate(bins) if lo < params.effect_window_weeks]
+    for party, cat in pairs:
+        sel = placed & (party_col == party) & (cats == cat)
+        struck = np.zeros((n_c, n_w), bool)
+        struck[cell[sel], week[sel]] = True
+        since = _since_last(struck)[rows]
+        ring = np.zeros((n_c, n_w), bool)
+        for slot in range(1, ring_w):
+            ring |= struck[prep.grid.neighbours[:, slot]]
+        recent_own = since < params.effect_window_weeks
+        spill = _window(ring, -(params.effect_window_weeks - 1), 0)[rows] & ~recent_own
+        lead = _window(struck, 1, params.effect_lead_weeks)[rows] & (
+            since >= params.effect_horizon_weeks
         )
-        other_cs = any_cs - cat_cs
-        for party in parties:
-            sel = in_cat & (party_col == party) & precise
-            if not sel.any():
-                continue
-            cells, weeks = np.unique(np.stack([flat[sel] // n_w, flat[sel] % n_w]), axis=1)
-            lo = np.clip(weeks - params.effect_clean_before_weeks, 0, n_w)
-            hi = np.clip(weeks + win + 1, 0, n_w)
-            pre_clean = any_cs[cells, weeks] - any_cs[cells, lo] == 0
-            post_clean = other_cs[cells, hi] - other_cs[cells, weeks] == 0
-            in_period = (weeks >= max(prep.first, win)) & (weeks <= prep.last) & (weeks + win < n_w)
-            keep = pre_clean & post_clean & in_period
-            for name, y in ys.items():
-                row = _estimate(y, pools[name], cells[keep], weeks[keep], params, party, cat, name)
-                out.append({"party": party, "target_category": cat, "outcome": name, **row})
+        start = len(columns)
+        columns += [((since >= lo) & (since <= hi)).ravel().astype(np.float64) for lo, hi in bins]
+        columns += [spill.ravel().astype(np.float64), lead.ravel().astype(np.float64)]
+        layout.append(
+            {
+                "party": party,
+                "category": cat,
+                "start": start,
+                "placed": int(sel.sum()),
+                "excluded": int(((party_col == party) & (cats == cat) & ~placed).sum()),
+                "cells": int(np.unique(cell[sel]).size),
+                "struck_cells": np.unique(cell[sel]),
+            }
+        )
+    if not columns:
+        return []
+    x = np.stack(columns, axis=1).reshape(rows.size, n_w, len(columns))
+    # week effects per dominant group (or none): groups' own trends are not strike effects
+    p_rows = field.p[rows, prep.first : prep.last + 1].mean(axis=1)  # [rows, groups]
+    none = 1.0 - field.someone[rows, prep.first : prep.last + 1].mean(axis=1)
+    strata = np.argmax(np.concatenate([none[:, None], p_rows], axis=1), axis=1)
+    exposure = x.sum(axis=(0, 1))
+    out = []
+    for name, y_all in outcomes(prep, params.effect_max_precision_m).items():
+        y = y_all[rows]
+        fit = fepois(y, x, strata) if y.sum() > 0 else None
+        has_y = np.zeros(n_c, bool)
+        has_y[rows[y.sum(axis=1) > 0]] = True
+        for item in layout:
+            item["informative"] = int(has_y[item["struck_cells"]].sum())
+            row = _pair_row(fit, exposure, item, bins, win_bins, name, params)
+            out.append(
+                {
+                    "party": item["party"],
+                    "target_category": item["category"],
+                    "outcome": name,
+                    **row,
+                }
+            )
     return out
 
 
-def _estimate(
-    y: F, pool: _Pool, cells: I64, weeks: I64, params: Params, party: str, cat: str, name: str
+def _pair_row(
+    fit: PoissonFit | None,
+    exposure_all: F,
+    item: dict[str, Any],
+    bins: list[tuple[int, int]],
+    win_bins: list[int],
+    name: str,
+    params: Params,
 ) -> dict[str, Any]:
-    win = params.effect_window_weeks
-    key = pool.key[cells, weeks]
-    has_ctrl = (key >= 0) & (pool.ctrl_n[np.maximum(key, 0)] > 0)
-    cells, weeks, key = cells[has_ctrl], weeks[has_ctrl], key[has_ctrl]
-    row: dict[str, Any] = {"treated": int(cells.size), "unmatched": int((~has_ctrl).sum())}
-    window = y[cells[:, None], weeks[:, None] + np.arange(-win, win + 1)[None, :]]
-    row["informative"] = int((window.sum(axis=1) > 0).sum())
-    if row["informative"] < params.effect_min_treated:
-        row["message"] = (
-            f"too few struck cells with a clean window, matched controls and any {name} "
-            f"({row['informative']} < {params.effect_min_treated})"
+    s = item["start"]
+    n_b = len(bins)
+    row: dict[str, Any] = {
+        "strikes_placed": item["placed"],
+        "strikes_excluded_imprecise": item["excluded"],
+        "treated": item["cells"],
+        "informative": item["informative"],
+    }
+    # few informative clusters: Student t with (clusters − 1) degrees of freedom
+    z = float(stats.t.ppf(0.5 + params.confidence_level / 2.0, max(item["informative"] - 1, 1)))
+    exposure = exposure_all[s : s + n_b]
+    reason = None
+    if fit is None:
+        reason = f"no {name} recorded in the struck places or their controls"
+    elif item["placed"] == 0 and item["excluded"] > 0:
+        reason = (
+            f"all {item['excluded']} strike report(s) are located less precisely than "
+            f"{params.effect_max_precision_m:.0f} m: they cannot be placed on a cell, so "
+            "no effect is estimated for them"
         )
+    elif item["informative"] < params.effect_min_treated:
+        reason = (
+            f"too few struck cells with any {name} recorded ({item['informative']} of "
+            f"{item['cells']} < {params.effect_min_treated}; strikes located within "
+            f"{params.effect_max_precision_m:.0f} m)"
+        )
+    else:
+        idx = [s + i for i in win_bins]
+        coef = fit.coef[idx]
+        if not np.all(np.isfinite(coef)):
+            reason = (
+                f"not identified: the struck cells' {name} never varies between struck "
+                "and unstruck weeks (struck every week, or no record of it there)"
+            )
+    if reason is not None:
+        row["message"] = reason
         return row
-    pre = pool.pre[cells, weeks]
-    lags = np.arange(-win, win + 1)
-    obs = y[cells[:, None], weeks[:, None] + lags[None, :]]  # [n, lags]
-    cf = pre[:, None] * pool.ratio[:, key].T  # counterfactual per lag
-    diff = obs - cf
-    post = slice(win, 2 * win)  # lags 0 … win−1
-    rng = party_seed(params, "effects", party, cat, name)
-    cohorts, cohort_of = np.unique(weeks, return_inverse=True)
-    # clustered by cohort: units struck the same week share their controls
-    boot = rng.poisson(1.0, (params.bootstrap_replicates, cohorts.size)).astype(np.float64)
-    a = (1.0 - params.confidence_level) / 2.0
-
-    crit = float(stats.t.ppf(1.0 - a, max(cohorts.size - 1, 1)))
-
-    def ratio(num: F, den: F) -> tuple[float, float, float]:
-        """Point estimate ± t(cohorts − 1) × bootstrap standard error."""
-        if den.sum() <= 0:
-            return np.nan, np.nan, np.nan
-        point = float(num.sum() / den.sum())
-        num_c = np.bincount(cohort_of, weights=num, minlength=cohorts.size)
-        den_c = np.bincount(cohort_of, weights=den, minlength=cohorts.size)
-        reps = (boot @ num_c) / np.where(boot @ den_c > 0, boot @ den_c, np.nan)
-        se = float(np.nanstd(reps, ddof=1))
-        return point, point - crit * se, point + crit * se
-
-    eff, lo, hi = ratio(diff[:, post].sum(axis=1), cf[:, post].sum(axis=1))
-    pre_eff, pre_lo, pre_hi = ratio(diff[:, :win].sum(axis=1), cf[:, :win].sum(axis=1))
+    assert fit is not None
+    w = exposure[win_bins] / max(exposure[win_bins].sum(), 1.0)
+    idx = [s + i for i in win_bins]
+    b = float(w @ fit.coef[idx])
+    se = float(np.sqrt(max(w @ fit.vcov[np.ix_(idx, idx)] @ w, 0.0)))
+    eff, lo, hi = np.expm1(b), np.expm1(b - z * se), np.expm1(b + z * se)
     study = []
-    for j, lag in enumerate(lags):
-        e, elo, ehi = ratio(diff[:, j], cf[:, j])
-        study.append({"lag": int(lag), "effect": e, "ci_low": elo, "ci_high": ehi})
+    for i, (b_lo, b_hi) in enumerate(bins):
+        c, e = fit.coef[s + i], fit.se[s + i]
+        study.append(
+            {
+                "weeks_since_strike": [b_lo, b_hi],
+                "effect": float(np.expm1(c)) if np.isfinite(c) else None,
+                "ci_low": float(np.expm1(c - z * e)) if np.isfinite(c) else None,
+                "ci_high": float(np.expm1(c + z * e)) if np.isfinite(c) else None,
+            }
+        )
+    significant = bool(lo > 0 or hi < 0)
+    duration = 0
+    for i, (_, b_hi) in enumerate(bins):
+        c, e = fit.coef[s + i], fit.se[s + i]
+        if not (significant and np.isfinite(c)):
+            break
+        same = (c - z * e > 0) if eff > 0 else (c + z * e < 0)
+        if not same:
+            break
+        duration = b_hi + 1
+    spill_c, spill_e = fit.coef[s + n_b], fit.se[s + n_b]
+    lead_c, lead_e = fit.coef[s + n_b + 1], fit.se[s + n_b + 1]
+
+    def rel(c: float, e: float) -> tuple[float | None, list[float | None]]:
+        if not np.isfinite(c):
+            return None, [None, None]
+        return float(np.expm1(c)), [float(np.expm1(c - z * e)), float(np.expm1(c + z * e))]
+
+    spill, spill_ci = rel(spill_c, spill_e)
+    pre, pre_ci = rel(lead_c, lead_e)
+    placebo_fails = bool(pre_ci[0] is not None and (pre_ci[0] > 0 or pre_ci[1] < 0))  # type: ignore[operator]
     row.update(
-        effect=eff,
-        ci_low=lo,
-        ci_high=hi,
-        significant=bool(lo > 0 or hi < 0),
-        att_per_week=float(diff[:, post].mean()),
-        baseline_per_week=float(pre.mean()),
-        pre_trend=pre_eff,
-        pre_trend_ci=[pre_lo, pre_hi],
+        effect=float(eff),
+        ci_low=float(lo),
+        ci_high=float(hi),
+        significant=significant,
+        duration_weeks=duration,
+        spillover_ring1=spill,
+        spillover_ci=spill_ci,
+        pre_trend=pre,
+        pre_trend_ci=pre_ci,
+        placebo_fails=placebo_fails,
         event_study=study,
+        converged=fit.converged,
     )
-    if not np.isfinite(eff):
-        row["message"] = f"no counterfactual {name} to compare with"
+    if placebo_fails:
+        row["message"] = (
+            f"placebo fails: {name} already changed in the {params.effect_lead_weeks} weeks "
+            "before the strikes; the effect is not credible"
+        )
     return row

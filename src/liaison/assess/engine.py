@@ -12,7 +12,7 @@ from .grid import week_start_ms
 from .inputs import AssessmentInputs, inputs_digest
 from .params import METHOD_VERSION, Params
 from .prepare import Prepared, prepare
-from .presence import presence
+from .presence import control_field
 from .result import AssessmentResult, canonical
 from .state import group_state
 from .targeting import targeting
@@ -58,13 +58,16 @@ def run(
             "only one party in the selection: "
             "no cross-party corroboration or designation comparison",
         )
-    p = presence(prep, params)
+    field = control_field(prep, params)
+    p = field.p
     state = [s for s in group_state(p, prep, params) if s["group"] in groups]
-    shares = targeting(p, prep, params, parties)
+    shares = targeting(field, prep, params, parties)
     for row in shares:
         if "groups" in row:
             row["groups"] = [g for g in row["groups"] if g["group"] in groups]
-    effects = strike_effects(p, prep, params, parties, msgs)
+        for note in row.get("evidence", {}).get("notes", []):
+            msgs.warn("thin-evidence", f"{_party_name(prep, row['party'])}: {note}")
+    effects = strike_effects(field, prep, params, parties, msgs)
     data: dict[str, Any] = {
         "method_version": METHOD_VERSION,
         "parameters": params.to_dict(),
@@ -100,6 +103,10 @@ def _period(prep: Prepared) -> dict[str, Any]:
         "resolution": prep.grid.resolution,
         "cells": prep.grid.n_cells,
     }
+
+
+def _party_name(prep: Prepared, party: str) -> str:
+    return dict(zip(prep.parties, prep.party_names, strict=True)).get(party, party)
 
 
 def _name(prep: Prepared, group: str) -> str:

@@ -13,11 +13,14 @@ Columns (times are epoch milliseconds UTC; coordinates WGS 84; precision metres)
 - ``harm``: id, modified, alleged_party, t_start_ms, t_end_ms, lat, lon, precision_m,
   casualties_low, casualties_high, grading
 - ``designations``: id, modified, party, group, status, since_ms
+- ``corroborations`` (STIX ``opinion``): id, modified, source, strike_ref, opinion,
+  agreement, evidence_refs (space-separated ids of the observations it rests on)
 - ``parties``: id, modified, name — ``groups``: id, modified, name
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -69,6 +72,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "parties": {"id": _S, "modified": _S, "name": _S},
     "groups": {"id": _S, "modified": _S, "name": _S},
+    "corroborations": {
+        "id": _S, "modified": _S, "source": _S, "strike_ref": _S, "opinion": _S,
+        "agreement": _F, "evidence_refs": _S,
+    },
 }  # fmt: skip
 KINDS = tuple(SCHEMAS)
 
@@ -81,6 +88,7 @@ _STIX_TYPE = {
     "liaison-designation": "designations",
     "identity": "parties",
     "threat-actor": "groups",
+    "opinion": "corroborations",
 }
 
 # STIX field → frame column, per kind (presence fields come from its extension).
@@ -97,6 +105,7 @@ _RENAMES: dict[str, dict[str, str]] = {
     "designations": {"party_ref": "party", "group_ref": "group"},
     "parties": {},
     "groups": {},
+    "corroborations": {"created_by_ref": "source"},
 }
 _TIMES = {"time_start": "t_start_ms", "time_end": "t_end_ms", "since": "since_ms"}
 _PRESENCE_TIMES = {"first_seen": "t_start_ms", "last_seen": "t_end_ms"}
@@ -120,6 +129,9 @@ class AssessmentInputs:
     designations: pl.DataFrame
     parties: pl.DataFrame
     groups: pl.DataFrame
+    corroborations: pl.DataFrame = dataclasses.field(
+        default_factory=lambda: empty_frame("corroborations")
+    )
 
     def frame(self, kind: str) -> pl.DataFrame:
         """The frame of ``kind`` (one of ``KINDS``)."""
@@ -161,6 +173,9 @@ def _frame_of(kind: str, objs: list[dict[str, Any]]) -> pl.DataFrame:
     if kind == "presence":
         flat = [{**o, **_presence_ext(o)} for o in objs]
         times = _PRESENCE_TIMES
+    elif kind == "corroborations":
+        flat = [_corroboration_flat(o) for o in objs]
+        times = _TIMES
     else:
         flat = objs
         times = _TIMES
@@ -179,6 +194,21 @@ def _frame_of(kind: str, objs: list[dict[str, Any]]) -> pl.DataFrame:
         else:
             exprs.append(pl.col(stix_name).alias(renames.get(stix_name, stix_name)))
     return AssessmentInputs.from_frames({kind: raw.select(exprs)}).frame(kind)
+
+
+def _corroboration_flat(obj: dict[str, Any]) -> dict[str, Any]:
+    ext: dict[str, Any] = {}
+    for value in (obj.get("extensions") or {}).values():
+        if isinstance(value, dict) and ("agreement" in value or "evidence_refs" in value):
+            ext = value
+    refs = obj.get("object_refs") or []
+    strike = next((r for r in refs if str(r).startswith("liaison-strike-report--")), None)
+    return {
+        **obj,
+        "strike_ref": strike,
+        "agreement": ext.get("agreement"),
+        "evidence_refs": " ".join(str(r) for r in ext.get("evidence_refs") or []) or None,
+    }
 
 
 def _presence_ext(obj: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/1.0.0"
+METHOD_VERSION = "liaison-assess/2.0.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,34 +24,43 @@ class Params:
     resolution: int = 6
     # presence
     presence_threshold: float = 0.5
-    presence_half_life_weeks: float = 4.0
+    presence_half_life_weeks: float = 3.0
     presence_max_lag_weeks: int = 8
-    presence_evidence_scale: float = 0.5
-    presence_max_spread_rings: int = 3
+    presence_evidence_scale: float = 0.25
+    presence_max_spread_rings: int = 4
+    presence_floor_m: float = 3_000.0
+    location_prior_floor: float = 0.1
+    control_log_odds: float = 2.0
+    control_switch_per_week: float = 0.05
     weight_control: float = 1.0
     weight_sighting: float = 0.8
     weight_movement: float = 0.5
     weight_event: float = 0.6
     reliability_weights: tuple[float, ...] = (1.0, 0.8, 0.6, 0.4, 0.2, 0.5)
     credibility_weights: tuple[float, ...] = (1.0, 0.8, 0.6, 0.4, 0.2, 0.5)
+    ungraded_reliability_weight: float = 0.7
+    ungraded_credibility_weight: float = 0.7
     max_precision_m: float = 50_000.0
     # group state
     trend_window_weeks: int = 8
-    # targeting share
-    targeting_tolerance_m: float = 0.0
-    targeting_max_tolerance_rings: int = 3
-    sensitivity_thresholds: tuple[float, ...] = (0.3, 0.5, 0.7)
-    sensitivity_tolerances_m: tuple[float, ...] = (0.0, 5_000.0, 10_000.0)
+    # targeting share: sensitivity over the floor and the evidence scale
+    targeting_max_tolerance_rings: int = 4
+    sensitivity_tolerances_m: tuple[float, ...] = (1_500.0, 3_000.0, 6_000.0)
+    sensitivity_scales: tuple[float, ...] = (0.5, 1.0, 2.0)
     # strike effects
     effect_window_weeks: int = 8
-    effect_clean_before_weeks: int = 16
-    effect_trend_bins: int = 3
-    effect_max_precision_m: float = 2_000.0
+    effect_bin_weeks: int = 4
+    effect_horizon_weeks: int = 12
+    effect_lead_weeks: int = 4
+    effect_max_precision_m: float = 5_000.0
     effect_min_treated: int = 10
-    effect_min_controls: int = 30
+    effect_control_cells: int = 1_000
+    effect_max_cells: int = 6_000
     # corroboration and harm
     corroboration_radius_m: float = 10_000.0
     corroboration_days: float = 7.0
+    #: (party id, word, level) entries: how a party's claim words map to the levels
+    claim_vocabularies: tuple[tuple[str, str, str], ...] = ()
     harm_radius_m: float = 10_000.0
     harm_days: float = 3.0
     # inference and output
@@ -71,7 +80,10 @@ class Params:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            out[f.name] = list(value) if isinstance(value, tuple) else value
+            if f.name == "claim_vocabularies":
+                out[f.name] = [list(v) for v in value]
+            else:
+                out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
 
     @classmethod
@@ -84,7 +96,9 @@ class Params:
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             default = getattr(cls(), key)
-            if isinstance(default, tuple):
+            if key == "claim_vocabularies":
+                kwargs[key] = tuple(tuple(str(x) for x in v) for v in value)
+            elif isinstance(default, tuple):
                 kwargs[key] = tuple(float(v) for v in value)
             elif isinstance(default, bool):
                 kwargs[key] = bool(value)
@@ -104,10 +118,18 @@ def _problems(p: Params) -> list[str]:
     for name in ("presence_threshold", "confidence_level"):
         if not 0.0 < getattr(p, name) < 1.0:
             out.append(f"{name} must be in (0, 1)")
-    if any(not 0.0 < t < 1.0 for t in p.sensitivity_thresholds):
-        out.append("sensitivity_thresholds must be in (0, 1)")
-    if any(t < 0 for t in p.sensitivity_tolerances_m) or p.targeting_tolerance_m < 0:
-        out.append("tolerances must be ≥ 0")
+    levels = ("destroyed", "damaged", "struck", "missed")
+    if any(len(v) != 3 or v[2] not in levels for v in p.claim_vocabularies):
+        out.append(
+            "claim_vocabularies entries are (party, word, level) with a level of "
+            + ", ".join(levels)
+        )
+    if not 0.0 < p.control_switch_per_week < 1.0:
+        out.append("control_switch_per_week must be in (0, 1)")
+    if any(t < 0 for t in p.sensitivity_tolerances_m) or p.presence_floor_m < 0:
+        out.append("presence_floor_m and sensitivity_tolerances_m must be ≥ 0")
+    if any(not s > 0 for s in p.sensitivity_scales):
+        out.append("sensitivity_scales must be > 0")
     if len(p.reliability_weights) != 6 or len(p.credibility_weights) != 6:
         out.append("reliability_weights and credibility_weights need 6 values (A…F, 1…6)")
     weights = (
@@ -117,12 +139,16 @@ def _problems(p: Params) -> list[str]:
         p.weight_sighting,
         p.weight_movement,
         p.weight_event,
+        p.ungraded_reliability_weight,
+        p.ungraded_credibility_weight,
     )
     if any(not 0.0 <= w <= 1.0 for w in weights):
         out.append("weights must be in [0, 1]")
     positive = (
         "presence_half_life_weeks",
         "presence_evidence_scale",
+        "control_log_odds",
+        "location_prior_floor",
         "max_precision_m",
         "corroboration_radius_m",
         "corroboration_days",
@@ -134,10 +160,12 @@ def _problems(p: Params) -> list[str]:
     at_least_one = (
         "trend_window_weeks",
         "effect_window_weeks",
-        "effect_clean_before_weeks",
-        "effect_trend_bins",
+        "effect_bin_weeks",
+        "effect_horizon_weeks",
+        "effect_lead_weeks",
         "effect_min_treated",
-        "effect_min_controls",
+        "effect_control_cells",
+        "effect_max_cells",
         "bootstrap_replicates",
         "float_digits",
     )

@@ -92,7 +92,7 @@ def prepare(
         )
     first_abs, last_abs = _period(frames, period)
     margin = max(
-        params.effect_window_weeks, params.presence_max_lag_weeks, params.trend_window_weeks
+        params.effect_horizon_weeks, params.presence_max_lag_weeks, params.trend_window_weeks
     )
     week0 = first_abs - margin
     n_weeks = last_abs - first_abs + 1 + 2 * margin
@@ -128,7 +128,7 @@ def prepare(
             f"the selection is too large for one assessment ({grid.n_cells} cells × {n_weeks} "
             f"weeks × {len(groups)} groups); narrow the period, the group or the resolution"
         )
-    frames.update(designations=inputs.designations)
+    frames.update(designations=inputs.designations, corroborations=inputs.corroborations)
     return Prepared(
         frames=frames,
         grid=grid,

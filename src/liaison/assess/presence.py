@@ -1,10 +1,24 @@
-"""Presence P(group, cell, week) in [0, 1] from presence reports and attributed events.
+"""Territorial presence and control per cell and week, with its uncertainty.
 
-Each report adds evidence ``w = kind weight × reliability weight × credibility weight``
-to its cell over the weeks of its window; evidence is spread to neighbouring cells by
-the report's precision (Gaussian kernel over grid rings, normalised to keep its
-total), decays with time (half-life in weeks, both ways), and is turned into a probability by
-``P = 1 − exp(−evidence / scale)``.
+Two questions are kept apart (docs/method.md "Presence as control"):
+
+1. *Is any group around?* Every presence report and attributed event adds evidence
+   ``w = kind weight × reliability weight × credibility weight`` (ungraded records get
+   the documented neutral weights, not the lowest grade) to its week. Evidence is
+   spread over the grid by a Gaussian kernel of width ``sqrt((precision / 2)² +
+   floor²)`` (the floor ``presence_floor_m``: places are reported a few km off),
+   decays with time (half-life in weeks, both ways) and
+   ``P(someone) = 1 − exp(−(evidence / scale)²)`` with ``scale`` relative to the
+   data's own median evidence: "no known group" needs *no evidence nearby*, not
+   evidence below an absolute threshold that thin or under-reported data rarely reach.
+2. *Which group?* A hidden-Markov model per cell over weeks: the controlling group
+   persists from week to week and changes with probability ``control_switch_per_week``;
+   each unit of a group's (spread) evidence in a week multiplies its odds by
+   ``exp(control_log_odds)``. Forward–backward gives ``P(group | someone)`` per cell and
+   week; only *relative* evidence matters, so evidence thinned inside a group's own
+   territory still decides it.
+
+``P[cell, week, group] = P(someone) × P(group | someone)``.
 """
 
 from __future__ import annotations
@@ -17,35 +31,71 @@ from .grid import Grid
 from .params import Params
 from .prepare import Prepared
 
-__all__ = ["grade_weights", "presence", "presence_from_evidence"]
+__all__ = [
+    "KERNEL_SIGMAS",
+    "ControlField",
+    "activity_density",
+    "control_field",
+    "evidence_scale",
+    "forward_backward",
+    "grade_weights",
+    "kernel_class",
+    "presence",
+    "presence_from_evidence",
+]
 
 F32 = npt.NDArray[np.float32]
+I64 = npt.NDArray[np.int64]
+
+#: Widths (in grid rings) of the precomputed spreading kernels; a report uses the nearest.
+KERNEL_SIGMAS = (0.0, 0.35, 0.6, 1.0, 1.5, 2.0, 3.0)
 
 
 def grade_weights(df: pl.DataFrame, params: Params) -> npt.NDArray[np.float64]:
-    """Admiralty-code weight of each row (ungraded rows get the F / 6 weights)."""
+    """Admiralty-code weight of each row; an ungraded field gets the neutral weight."""
     rel = (
         df["reliability"]
-        .fill_null("F")
-        .replace_strict(list("ABCDEF"), list(range(6)), default=5, return_dtype=pl.Int64)
+        .replace_strict(list("ABCDEF"), list(range(6)), default=None, return_dtype=pl.Int64)
+        .to_numpy()
     )
-    cred = df["credibility"].fill_null(6).clip(1, 6) - 1
-    rw = np.asarray(params.reliability_weights)[rel.to_numpy()]
-    cw = np.asarray(params.credibility_weights)[cred.to_numpy()]
-    return np.asarray(rw * cw, dtype=np.float64)
+    cred = (df["credibility"].clip(1, 6) - 1).to_numpy()
+    rel_w = np.append(np.asarray(params.reliability_weights), params.ungraded_reliability_weight)
+    cred_w = np.append(np.asarray(params.credibility_weights), params.ungraded_credibility_weight)
+    rel_i = np.where(np.isnan(rel.astype(np.float64)), 6, np.nan_to_num(rel)).astype(np.int64)
+    cred_i = np.where(np.isnan(cred.astype(np.float64)), 6, np.nan_to_num(cred)).astype(np.int64)
+    return np.asarray(rel_w[rel_i] * cred_w[cred_i], dtype=np.float64)
 
 
-def _precision_class(df: pl.DataFrame, spacing: float, rings: int) -> npt.NDArray[np.int64]:
-    prec = df["precision_m"].fill_null(0.0).to_numpy()
-    return np.minimum(np.rint(prec / spacing), rings).astype(np.int64)
+def kernel_class(precision_m: npt.NDArray[np.float64], floor_m: float, spacing: float) -> I64:
+    """Index in ``KERNEL_SIGMAS`` of the kernel nearest ``sqrt((precision / 2)² + floor²)``.
+
+    A precision is read as the radius within which the place lies, so its per-axis
+    standard deviation is half of it.
+    """
+    sigma = np.sqrt(np.square(np.asarray(precision_m) / 2.0) + floor_m**2) / spacing
+    sigmas = np.asarray(KERNEL_SIGMAS)
+    out: I64 = np.argmin(np.abs(sigma[:, None] - sigmas[None, :]), axis=1).astype(np.int64)
+    return out
 
 
-def _evidence(prep: Prepared, params: Params) -> F32:
-    """Evidence per precision class, cell, week and group, before spreading."""
+def kernel(sigma_rings: float, grid: Grid, peak_one: bool = False) -> npt.NDArray[np.float64]:
+    """Gaussian weights over the disk slots of ``grid`` (normalised to 1 unless ``peak_one``)."""
+    if sigma_rings <= 0.0:
+        return np.ones(1)
+    rings = grid.slot_ring[: grid.slots_within(min(int(np.ceil(2.5 * sigma_rings)), _rings(grid)))]
+    w = np.exp(-0.5 * (rings / sigma_rings) ** 2)
+    return w if peak_one else w / w.sum()
+
+
+def _rings(grid: Grid) -> int:
+    return int(grid.slot_ring.max()) if grid.slot_ring.size else 0
+
+
+def _weekly_evidence(prep: Prepared, params: Params) -> F32:
+    """Evidence per kernel class, cell, week and group, before spreading (no decay)."""
     g_index = {g: i for i, g in enumerate(prep.groups)}
     n_g, n_w, n_c = len(prep.groups), prep.n_weeks, prep.grid.n_cells + 1
-    rings = params.presence_max_spread_rings
-    ev = np.zeros((rings + 1, n_c, n_w + 1, max(n_g, 1)), np.float32)
+    ev = np.zeros((len(KERNEL_SIGMAS), n_c, n_w + 1, max(n_g, 1)), np.float32)
     kinds = {
         "control": params.weight_control,
         "sighting": params.weight_sighting,
@@ -68,10 +118,13 @@ def _evidence(prep: Prepared, params: Params) -> F32:
         g = group.replace_strict(g_index, default=-1, return_dtype=pl.Int64).to_numpy()
         keep = g >= 0
         w = (kind_w * grade_weights(df, params))[keep]
-        k = _precision_class(df, prep.spacing_m, rings)[keep]
+        prec = df["precision_m"].fill_null(0.0).to_numpy()[keep]
+        k = kernel_class(prec, params.presence_floor_m, prep.spacing_m)
         c = df["cell"].to_numpy()[keep]
         start = df["week"].to_numpy()[keep]
         stop = start + 1 if end is None else np.clip(end.to_numpy()[keep] + 1, start + 1, n_w)
+        # a report over several weeks spreads its weight over them
+        w = w / (stop - start)
         shape = ev.shape
         for week, sign in ((start, 1.0), (stop, -1.0)):
             flat = np.ravel_multi_index((k, c, week, g[keep]), shape)
@@ -79,17 +132,39 @@ def _evidence(prep: Prepared, params: Params) -> F32:
     return np.cumsum(ev, axis=2)[:, :, :n_w, :]
 
 
-def _spread(ev: F32, grid: Grid) -> F32:
-    """Spread each precision class over the rings of the grid (Gaussian kernel)."""
+def activity_density(prep: Prepared, params: Params) -> F32:
+    """Records of any activity (events of any or no initiator except the parties' own
+    strikes, presence reports) per cell and week, spread by precision and decayed: where
+    strike targets are likely to be."""
+    n_w, n_c = prep.n_weeks, prep.grid.n_cells + 1
+    ev = np.zeros((len(KERNEL_SIGMAS), n_c, n_w), np.float32)
+    events = prep.frames["events"].filter(
+        ~pl.col("initiator").fill_null("").str.starts_with("identity--")
+    )
+    for df in (events, prep.frames["presence"]):
+        if df.height == 0:
+            continue
+        k = kernel_class(df["precision_m"].fill_null(0.0).to_numpy(), 0.0, prep.spacing_m)
+        flat = np.ravel_multi_index((k, df["cell"].to_numpy(), df["week"].to_numpy()), ev.shape)
+        ev += np.bincount(flat, minlength=ev.size).reshape(ev.shape).astype(np.float32)
+    spread_ = _spread_classes(ev[..., None], prep.grid)
+    return _decay(spread_, params)[:, :, 0]
+
+
+def spread(values: F32, grid: Grid, weights: npt.NDArray[np.float64]) -> F32:
+    """``out[c] = Σ_slot weights[slot] × values[neighbour(c, slot)]`` (sentinel row zero)."""
+    out = np.zeros_like(values)
+    for slot, weight in enumerate(weights.astype(np.float32)):
+        out += weight * values[grid.neighbours[:, slot]]
+    out[-1] = 0.0
+    return out
+
+
+def _spread_classes(ev: F32, grid: Grid) -> F32:
     out = ev[0].copy()
     for k in range(1, ev.shape[0]):
-        if not ev[k].any():
-            continue
-        rings = grid.slot_ring[: grid.slots_within(k)]
-        kernel = np.exp(-0.5 * (rings / k) ** 2)
-        kernel /= kernel.sum()
-        for slot, weight in enumerate(kernel.astype(np.float32)):
-            out += weight * ev[k][grid.neighbours[:, slot]]
+        if ev[k].any():
+            out += spread(ev[k], grid, kernel(KERNEL_SIGMAS[k], grid))
     out[-1] = 0.0
     return np.asarray(out, np.float32)
 
@@ -105,12 +180,121 @@ def _decay(ev: F32, params: Params) -> F32:
 
 
 def presence_from_evidence(evidence: F32, scale: float) -> F32:
-    """P = 1 − exp(−evidence / scale), clipped to [0, 1]."""
-    p = -np.expm1(-np.maximum(evidence, 0.0) / np.float32(scale))
+    """P = 1 − exp(−(evidence / scale)²), clipped to [0, 1].
+
+    Quadratic near 0: the faint tail of a kernel (a fraction of one report) is not
+    read as presence, while evidence of the order of ``scale`` is.
+    """
+    p = -np.expm1(-np.square(np.maximum(evidence, 0.0) / np.float32(scale)))
     return np.clip(p, 0.0, 1.0).astype(np.float32)
+
+
+def forward_backward(
+    log_emission: F32, switch: float, allowed: npt.NDArray[np.bool_] | None = None
+) -> F32:
+    """Posterior state probabilities of a sticky HMM per row, over axis 1 (weeks).
+
+    ``log_emission[c, w, s]``; the state stays with probability ``1 − switch`` and
+    otherwise moves to a uniformly drawn state among the row's ``allowed[c, s]`` ones
+    (default: all); a row with no allowed state gets probability 0 everywhere.
+    Vectorised over rows and states.
+    """
+    n_c, n_w, n_s = log_emission.shape
+    if n_s == 0 or n_w == 0:
+        return np.zeros_like(log_emission)
+    ok = np.ones((n_c, n_s), bool) if allowed is None else allowed
+    n_ok = np.maximum(ok.sum(axis=1, keepdims=True), 1).astype(np.float32)
+    e = np.exp(log_emission - log_emission.max(axis=2, keepdims=True)).astype(np.float32)
+    e *= ok[:, None, :]
+    stay = np.float32(1.0 - switch)
+    move = (np.float32(switch) / n_ok) * ok  # [c, s]
+    alpha = np.empty_like(e)
+    a = ok / n_ok
+    for w in range(n_w):
+        a = e[:, w] * (stay * a + move)
+        a /= np.maximum(a.sum(axis=1, keepdims=True), np.float32(1e-30))
+        alpha[:, w] = a
+    post = np.empty_like(e)
+    b = np.ones((n_c, n_s), np.float32)
+    for w in range(n_w - 1, -1, -1):
+        g = alpha[:, w] * b
+        post[:, w] = g / np.maximum(g.sum(axis=1, keepdims=True), np.float32(1e-30))
+        eb = e[:, w] * b
+        b = stay * eb + move * eb.sum(axis=1, keepdims=True)
+        b /= np.maximum(b.max(axis=1, keepdims=True), np.float32(1e-30))
+    return np.asarray(post, np.float32)
+
+
+class ControlField:
+    """Presence and control over cells × weeks × groups (last cell row: the empty sentinel).
+
+    ``someone[c, w]``: P(any group around); ``who[c, w, g]``: P(group | someone);
+    ``activity[c, w]``: records of any activity (the prior of strike targets);
+    ``evidence[c, w]``: total (spread, time-decayed) evidence; ``scale`` the typical
+    weekly evidence of a held cell (``weekly_rate``); ``p = someone × who``.
+    """
+
+    def __init__(
+        self,
+        someone: F32,
+        who: F32,
+        evidence: F32,
+        scale: float,
+        weekly_total: F32,
+        activity: F32 | None = None,
+    ) -> None:
+        self.weekly_total = weekly_total
+        self.activity = evidence if activity is None else activity
+        self.someone = someone
+        self.who = who
+        self.evidence = evidence
+        self.scale = scale
+
+    @property
+    def p(self) -> F32:
+        """P(group present and in control) per cell, week and group."""
+        return np.asarray(self.someone[:, :, None] * self.who, np.float32)
+
+
+def control_field(prep: Prepared, params: Params, activity: F32 | None = None) -> ControlField:
+    """The presence-and-control model of docs/method.md over the prepared grid
+    (``activity``: an ``activity_density`` already computed for these inputs)."""
+    weekly = _spread_classes(_weekly_evidence(prep, params), prep.grid)
+    weekly_total = weekly.sum(axis=2)
+    total = _decay(weekly_total[:, :, None], params)[:, :, 0]
+    scale = evidence_scale(total, prep) * params.presence_evidence_scale
+    someone = presence_from_evidence(total, scale)
+    # each week with evidence votes by its composition (relative evidence)
+    composition = weekly / (weekly_total[:, :, None] + np.float32(1e-9))
+    # a group can hold a cell only if it has evidence there at some time
+    allowed = weekly.max(axis=1) > 0
+    who = forward_backward(
+        np.float32(params.control_log_odds) * composition,
+        params.control_switch_per_week,
+        allowed,
+    )
+    someone[-1] = 0.0
+    return ControlField(
+        someone,
+        who,
+        np.asarray(total, np.float32),
+        scale,
+        weekly_total,
+        activity_density(prep, params) if activity is None else activity,
+    )
+
+
+def evidence_scale(total: F32, prep: Prepared) -> float:
+    """The median evidence of the period's cell-weeks that have any (> 1 % of a report).
+
+    Relative to the data's own density, so that sparse or under-reported data is not
+    read as absence, and a kernel's faint tail is not read as presence.
+    """
+    period = total[:-1, prep.first : prep.last + 1]
+    positive = period[period > 0.01]
+    return float(np.median(positive)) if positive.size else 1.0
 
 
 def presence(prep: Prepared, params: Params) -> F32:
     """P[cell, week, group] on the grid (last cell row: the empty sentinel)."""
-    spread = _spread(_evidence(prep, params), prep.grid)
-    return presence_from_evidence(_decay(spread, params), params.presence_evidence_scale)
+    return control_field(prep, params).p

@@ -138,11 +138,12 @@ def _effects(data: dict[str, Any], name: dict[str, str]) -> str:
     )
     a1.set_xlabel("relative effect, weeks 0…W−1 (95 % CI)")
     for r in est:
-        lags = [e["lag"] for e in r["event_study"]]
-        a2.plot(lags, [e["effect"] for e in r["event_study"]], lw=0.8)
-    a2.axvline(-0.5, color="grey", lw=0.8)
+        study = [e for e in r["event_study"] if e["effect"] is not None]
+        mids = [(e["weeks_since_strike"][0] + e["weeks_since_strike"][1]) / 2 for e in study]
+        a2.plot(mids, [e["effect"] for e in study], lw=0.8, marker="o", ms=2)
+    a2.axhline(0, color="grey", lw=0.8)
     a2.set_title("event study (all rows)")
-    a2.set_xlabel("weeks from strike")
+    a2.set_xlabel("weeks since the last strike (bin centre)")
     header = ["party", "category", "outcome", "treated", "effect", "low", "high", "sig.", "note"]
     return _svg(fig) + _table(header, rows, left=3)
 

@@ -1,27 +1,53 @@
-"""Targeting share S(party, group): the share of a party's strikes where the group was present.
+"""Targeting share S(party, group): the share of a party's strikes on places a group held.
 
-A strike counts for a group when P(group) ≥ θ in its cell and week, or within the
-rings its location precision plus the spatial tolerance reach. ``share`` attributes
-each strike to one group (the one present in its own cell with the highest P, else
-the highest P within tolerance; otherwise "no known group"), so the shares and
-"none" add up to 1; ``share_any`` counts a strike for every group present.
+Each strike report has a location posterior over the cells within its precision:
+the Gaussian kernel of its precision times the evidence of presence there (strikes
+go where groups are; a cell without evidence keeps the kernel's weight through
+``presence_evidence_scale``). Its probability of having hit group ``g`` is the
+posterior-weighted P(g) of those cells in its week (presence.py), and "no known
+group" is the rest. ``share`` is the expected share over the party's strikes.
+
+The interval is a bootstrap that propagates, in each replicate, (a) sampling:
+Poisson weights per strike location; (b) location: one cell drawn from each
+location posterior; (c) control: one group drawn per cell from P(· | cell, week),
+with the same uniform for a cell in every week, so strikes on one town share their
+uncertainty. Strikes with no evidence nearby may have hit any group: their share is
+added to every group's upper bound (what the method cannot know; docs/method.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import stats
 
 from .params import Params
 from .prepare import Prepared
+from .presence import (
+    KERNEL_SIGMAS,
+    ControlField,
+    control_field,
+    kernel,
+    kernel_class,
+    presence_from_evidence,
+)
 
-__all__ = ["party_seed", "ring_maxima", "targeting"]
+__all__ = ["StrikePosteriors", "party_seed", "strike_posteriors", "targeting"]
 
 F32 = npt.NDArray[np.float32]
+F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
+
+#: P(someone) below which a strike counts as having no evidence nearby.
+NO_EVIDENCE = 0.05
+#: P(group) from which a strike counts in ``share_any`` (a plausible target).
+PLAUSIBLE = 0.1
+_CHUNK = 100_000
 
 
 def party_seed(params: Params, *keys: str) -> np.random.Generator:
@@ -30,119 +56,322 @@ def party_seed(params: Params, *keys: str) -> np.random.Generator:
     return np.random.default_rng([params.bootstrap_seed, h])
 
 
-def ring_maxima(p: F32, prep: Prepared, rings: int) -> list[F32]:
-    """``out[d][c, w, g]``: the highest P within ``d`` rings of cell ``c``."""
-    out = [p]
+@dataclass(frozen=True)
+class StrikePosteriors:
+    """Per distinct strike location (cell, week, precision class) of the selection.
+
+    ``q[k, 0]`` is P(no known group), ``q[k, 1 + g]`` P(group g); ``cells[k, s]`` and
+    ``loc_cum[k, s]`` the candidate cells and the cumulative location posterior;
+    ``someone[k]`` P(any group around); ``key_of[i]`` the location of strike ``i``.
+    """
+
+    q: F64
+    cells: I64
+    loc_cum: F64
+    week: I64
+    someone: F64
+    key_of: I64
+
+
+def _location_weights(
+    field: ControlField, prep: Prepared, cell: I64, week: I64, cls: int, params: Params
+) -> tuple[I64, F64]:
     grid = prep.grid
-    for d in range(1, rings + 1):
-        m = out[-1].copy()
-        for slot in np.flatnonzero(grid.slot_ring == d):
-            np.maximum(m, p[grid.neighbours[:, slot]], out=m)
-        out.append(m)
-    return out
+    kern = kernel(KERNEL_SIGMAS[cls], grid, peak_one=True)
+    nbr = grid.neighbours[cell][:, : kern.size]
+    # a place counts once, whatever its size: the prior is P(activity there), not volume
+    act = field.activity[nbr, week[:, None]] / _typical(field)
+    w = kern[None, :] * (-np.expm1(-act) + params.location_prior_floor)
+    w = np.where(nbr == grid.n_cells, 0.0, w)
+    w[:, 0] = np.maximum(w[:, 0], 1e-12)
+    return nbr, w / w.sum(axis=1, keepdims=True)
 
 
-def _classify(own: F32, near: F32, theta: float) -> tuple[I64, npt.NDArray[np.bool_]]:
-    score = np.where(own >= theta, 1.0 + own, np.where(near >= theta, near, 0.0))
-    best = np.argmax(score, axis=1) if score.shape[1] else np.zeros(score.shape[0], np.int64)
-    has = score.max(axis=1) > 0 if score.shape[1] else np.zeros(score.shape[0], bool)
-    return np.where(has, best, -1).astype(np.int64), near >= theta
+def _typical(field: ControlField) -> float:
+    positive = field.activity[field.activity > 1e-3]
+    return float(np.median(positive)) if positive.size else 1.0
+
+
+def strike_posteriors(
+    field: ControlField,
+    prep: Prepared,
+    cell: I64,
+    week: I64,
+    precision: F64,
+    params: Params,
+    keep_location: bool = True,
+) -> StrikePosteriors:
+    """Posteriors of every strike location (see the module docstring); without
+    ``keep_location`` the candidate cells and location posteriors are not kept."""
+    n_g = len(prep.groups)
+    cls = kernel_class(precision, params.presence_floor_m, prep.spacing_m)
+    keys, key_of = np.unique(np.stack([cls, cell, week]), axis=1, return_inverse=True)
+    key_of = key_of.reshape(-1)
+    n_k = keys.shape[1]
+    width = max((kernel(KERNEL_SIGMAS[c], prep.grid).size for c in np.unique(keys[0])), default=1)
+    q = np.zeros((n_k, n_g + 1))
+    kept = n_k if keep_location else 0
+    cells = np.full((kept, width), prep.grid.n_cells, np.int64)
+    loc_cum = np.ones((kept, width))
+    someone = np.zeros(n_k)
+    p = field.p
+    for c in np.unique(keys[0]):
+        rows = np.flatnonzero(keys[0] == c)
+        for start in range(0, rows.size, _CHUNK):
+            r = rows[start : start + _CHUNK]
+            nbr, w = _location_weights(field, prep, keys[1, r], keys[2, r], int(c), params)
+            wk = keys[2, r][:, None]
+            q[r, 1:] = np.einsum("ns,nsg->ng", w, p[nbr, wk])
+            someone[r] = (w * field.someone[nbr, wk]).sum(axis=1)
+            if keep_location:
+                cells[r, : nbr.shape[1]] = nbr
+                loc_cum[r, : nbr.shape[1]] = np.cumsum(w, axis=1)
+    q[:, 0] = np.clip(1.0 - q[:, 1:].sum(axis=1), 0.0, 1.0)
+    return StrikePosteriors(q, cells, loc_cum, keys[2].astype(np.int64), someone, key_of)
 
 
 def _bootstrap(
-    assigned: I64, weight: I64, n_groups: int, params: Params, rng: np.random.Generator
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Percentile CI of the attributed shares, resampling reports (multinomial classes)."""
-    keys, counts = np.unique(np.stack([assigned, weight]), axis=1, return_counts=True)
-    draws = rng.multinomial(int(counts.sum()), counts / counts.sum(), params.bootstrap_replicates)
-    mass = draws * keys[1][None, :]
-    total = np.maximum(mass.sum(axis=1), 1)
-    shares = np.stack(
-        [mass[:, keys[0] == g].sum(axis=1) / total for g in range(-1, n_groups)], axis=1
-    )
-    alpha = (1.0 - params.confidence_level) / 2.0
-    return np.quantile(shares, alpha, axis=0), np.quantile(shares, 1.0 - alpha, axis=0)
+    post: StrikePosteriors,
+    field: ControlField,
+    keys: I64,
+    counts: F64,
+    params: Params,
+    rng: np.random.Generator,
+) -> F64:
+    """Replicated shares [replicates, 1 + groups] (column 0: no known group)."""
+    n_g = post.q.shape[1] - 1
+    cells, cum, week = post.cells[keys], post.loc_cum[keys], post.week[keys]
+    n_cells = field.someone.shape[0]
+    out = np.empty((replicates(params, keys.size), n_g + 1))
+    p = field.p
+    for r in range(out.shape[0]):
+        m = rng.poisson(counts).astype(np.float64)
+        if cells.shape[1] > 1:
+            slot = (cum < rng.random(keys.size)[:, None]).sum(axis=1)
+            slot = np.minimum(slot, cells.shape[1] - 1)
+            cell = cells[np.arange(keys.size), slot]
+        else:
+            cell = cells[:, 0]
+        u = np.asarray(rng.random(n_cells))[cell]
+        probs = p[cell, week]  # [n, groups]
+        cum_g = np.cumsum(probs, axis=1)
+        # category order: groups first, "none" for the remaining mass
+        drawn = (cum_g < u[:, None]).sum(axis=1)  # n_g = none
+        drawn = np.where(drawn >= n_g, -1, drawn)
+        out[r] = np.bincount(drawn + 1, weights=m, minlength=n_g + 1) / max(m.sum(), 1.0)
+    return out
 
 
-def _shares(assigned: I64, present: npt.NDArray[np.bool_], weight: I64, n_groups: int) -> Any:
-    total = max(int(weight.sum()), 1)
-    attributed = np.bincount(assigned + 1, weights=weight, minlength=n_groups + 1) / total
-    anywhere = (present * weight[:, None]).sum(axis=0) / total
-    return attributed, anywhere
+#: Bootstrap work (replicates × strike locations) above which replicates are reduced.
+_WORK = 20_000_000
 
 
-def targeting(p: F32, prep: Prepared, params: Params, parties: list[str]) -> list[dict[str, Any]]:
-    """Targeting share of each party over every group, with CI, breakdown and sensitivity."""
+def replicates(params: Params, n_keys: int) -> int:
+    """``bootstrap_replicates``, reduced (to ≥ 50) for very many strike locations; the
+    interval is then read from the replicates' standard deviation (normal)."""
+    return int(min(params.bootstrap_replicates, max(50, _WORK // max(n_keys, 1))))
+
+
+def _shares(q: F64, counts: F64) -> F64:
+    return np.asarray((counts[:, None] * q).sum(axis=0) / max(counts.sum(), 1.0), np.float64)
+
+
+def _shares_any(q: F64, counts: F64) -> F64:
+    """Per group: the share of strikes where it is a plausible target (P ≥ ``PLAUSIBLE``),
+    never below its expected share."""
+    plausible = (counts[:, None] * (q[:, 1:] >= PLAUSIBLE)).sum(axis=0) / max(counts.sum(), 1.0)
+    return np.asarray(np.maximum(plausible, _shares(q, counts)[1:]), np.float64)
+
+
+def targeting(
+    field: ControlField, prep: Prepared, params: Params, parties: list[str]
+) -> list[dict[str, Any]]:
+    """Targeting share of each party over every group, with CI, evidence and sensitivity."""
     strikes = prep.frames["strikes"]
     in_period = (strikes["week"] >= prep.first) & (strikes["week"] <= prep.last)
     strikes = strikes.filter(in_period)
-    tolerances = sorted({params.targeting_tolerance_m, *params.sensitivity_tolerances_m})
-    prec = strikes["precision_m"].fill_null(0.0).to_numpy()
-    k_max = params.targeting_max_tolerance_rings
-    maxima = ring_maxima(p, prep, k_max)
+    prec = strikes["precision_m"].fill_null(0.0).to_numpy().astype(np.float64)
     cell, week = strikes["cell"].to_numpy(), strikes["week"].to_numpy()
-    own = p[cell, week]
-    near_by_tol = {}
-    for tol in tolerances:
-        k = np.minimum(np.rint((prec + tol) / prep.spacing_m), k_max).astype(np.int64)
-        near = np.empty_like(own)
-        for d in range(k_max + 1):
-            sel = k == d
-            near[sel] = maxima[d][cell[sel], week[sel]]
-        near_by_tol[tol] = near
+    post = strike_posteriors(field, prep, cell, week, prec, params)
     party_col = strikes["party"].to_numpy()
-    weight_all = strikes["strikes"].fill_null(1).clip(1, None).to_numpy().astype(np.int64)
+    weight_all = strikes["strikes"].fill_null(1).clip(1, None).to_numpy().astype(np.float64)
     claimed = strikes["target_group"].to_numpy()
-    n_g = len(prep.groups)
+    alt = _alternatives(field, post, prep, params, cell, week, prec)
+    alpha = (1.0 - params.confidence_level) / 2.0
     out = []
     for party in parties:
         sel = party_col == party
-        n_rep = int(sel.sum())
         row: dict[str, Any] = {
             "party": party,
-            "reports": n_rep,
+            "reports": int(sel.sum()),
             "strikes": int(weight_all[sel].sum()),
         }
-        if n_rep == 0:
+        if not sel.any():
             row["message"] = "no strike report of this party in the period"
             out.append(row)
             continue
-        w = weight_all[sel]
-        own_p, near_p = own[sel], near_by_tol[params.targeting_tolerance_m][sel]
-        assigned, present = _classify(own_p, near_p, params.presence_threshold)
-        attributed, anywhere = _shares(assigned, present, w, n_g)
-        lo, hi = _bootstrap(assigned, w, n_g, params, party_seed(params, "targeting", party))
-        claim = np.array([(claimed[sel] == g).astype(np.int64) @ w for g in prep.groups])
+        keys, inv = np.unique(post.key_of[sel], return_inverse=True)
+        counts: F64 = np.asarray(
+            np.bincount(inv.reshape(-1), weights=weight_all[sel], minlength=keys.size), np.float64
+        )
+        share = _shares(post.q[keys], counts)
+        anywhere = _shares_any(post.q[keys], counts)
+        reps = _bootstrap(post, field, keys, counts, params, party_seed(params, "targeting", party))
+        if reps.shape[0] < params.bootstrap_replicates:
+            half = stats.norm.ppf(1.0 - alpha) * reps.std(axis=0, ddof=1)
+            lo, hi = share - half, share + half
+        else:
+            lo, hi = np.quantile(reps, alpha, axis=0), np.quantile(reps, 1.0 - alpha, axis=0)
+        lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+        total = max(counts.sum(), 1.0)
+        # never narrower than the Jeffreys interval of a proportion over these strikes:
+        # a handful of strikes all on one group is not "100 % (100–100 %)"
+        j_lo = stats.beta.ppf(alpha, share * total + 0.5, (1.0 - share) * total + 0.5)
+        j_hi = stats.beta.ppf(1.0 - alpha, share * total + 0.5, (1.0 - share) * total + 0.5)
+        lo = np.minimum(np.minimum(lo, share), np.where(share > 0, j_lo, 0.0))
+        hi = np.maximum(np.maximum(hi, share), np.where(share < 1, j_hi, 1.0))
+        unknown = float(counts[post.someone[keys] < NO_EVIDENCE].sum() / total)
+        thin = float(counts[post.someone[keys] < 0.5].sum() / total)
+        claim = np.array(
+            [(claimed[sel] == g).astype(np.float64) @ weight_all[sel] for g in prep.groups]
+        )
+        # the interval also spans the sensitivity of the share to the floor and the
+        # evidence scale: uncertainty of the defaults, not only of sampling
+        sens = [_sensitivity(s_, a, sel, weight_all, prep) for s_, a in alt]
+        sens_all = np.array([[v["no_known_group"], *v["shares"].values()] for v in sens])
+        lo = np.minimum(lo, sens_all.min(axis=0))
+        hi = np.maximum(hi, sens_all.max(axis=0))
         row["groups"] = [
             {
                 "group": g,
-                "share": attributed[i + 1],
+                "share": share[i + 1],
                 "ci_low": lo[i + 1],
-                "ci_high": hi[i + 1],
+                "ci_high": min(1.0, hi[i + 1] + unknown),
                 "share_any": anywhere[i],
-                "claimed_share": claim[i] / max(int(w.sum()), 1),
+                "claimed_share": claim[i] / total,
             }
             for i, g in enumerate(prep.groups)
         ]
-        row["no_known_group"] = {"share": attributed[0], "ci_low": lo[0], "ci_high": hi[0]}
-        row["sensitivity"] = [
-            _sensitivity(own_p, near_by_tol[tol][sel], w, theta, tol, prep)
-            for theta in sorted(set(params.sensitivity_thresholds) | {params.presence_threshold})
-            for tol in tolerances
-        ]
+        row["no_known_group"] = {
+            "share": share[0],
+            "ci_low": max(0.0, lo[0] - unknown),
+            "ci_high": hi[0],
+        }
+        row["evidence"] = _evidence_note(row["strikes"], unknown, thin, prep)
+        row["sensitivity"] = sens
         out.append(row)
     return out
 
 
 def _sensitivity(
-    own: F32, near: F32, w: I64, theta: float, tol: float, prep: Prepared
+    setting: dict[str, Any],
+    post: StrikePosteriors,
+    sel: npt.NDArray[np.bool_],
+    weight: F64,
+    prep: Prepared,
 ) -> dict[str, Any]:
-    assigned, present = _classify(own, near, theta)
-    attributed, anywhere = _shares(assigned, present, w, len(prep.groups))
+    q, w = post.q[post.key_of[sel]], weight[sel]
+    shares, anywhere = _shares(q, w), _shares_any(q, w)
     return {
-        "threshold": theta,
-        "tolerance_m": tol,
-        "shares": {g: attributed[i + 1] for i, g in enumerate(prep.groups)},
-        "shares_any": {g: anywhere[i] for i, g in enumerate(prep.groups)},
-        "no_known_group": attributed[0],
+        **setting,
+        # the earlier names of the two settings, for readers of method 1 results
+        "threshold": setting["evidence_scale"],
+        "tolerance_m": setting["floor_m"],
+        "shares": {g: float(shares[i + 1]) for i, g in enumerate(prep.groups)},
+        "shares_any": {g: float(anywhere[i]) for i, g in enumerate(prep.groups)},
+        "no_known_group": float(shares[0]),
     }
+
+
+def _evidence_note(n_strikes: int, unknown: float, thin: float, prep: Prepared) -> dict[str, Any]:
+    sources = prep.frames["presence"]["source"].n_unique() + (
+        prep.frames["events"]["source"].n_unique() if prep.frames["events"].height else 0
+    )
+    notes = []
+    if unknown > 0:
+        notes.append(
+            f"{unknown:.0%} of strikes have no presence evidence nearby: they may have hit "
+            "any group, so each group's upper bound includes them"
+        )
+    if thin > 0.2:
+        notes.append(f"{thin:.0%} of strikes have thin evidence nearby (P(any group) < 0.5)")
+    if n_strikes < 30:
+        notes.append(f"only {n_strikes} strike(s): the interval is wide")
+    if sources <= 1:
+        notes.append("all presence evidence comes from a single source")
+    return {
+        "no_evidence_share": unknown,
+        "thin_evidence_share": thin,
+        "presence_sources": int(sources),
+        "thin": bool(notes),
+        "notes": notes,
+    }
+
+
+#: Strike reports above which the sensitivity table is computed on a fixed-seed sample.
+SENSITIVITY_SAMPLE = 200_000
+
+
+def _alternatives(
+    field: ControlField,
+    base_post: StrikePosteriors,
+    prep: Prepared,
+    params: Params,
+    cell: I64,
+    week: I64,
+    prec: F64,
+) -> list[tuple[dict[str, Any], StrikePosteriors]]:
+    """Point posteriors with one default varied at a time: the floor over
+    ``sensitivity_tolerances_m``, the evidence scale over ``sensitivity_scales``.
+
+    With more than ``SENSITIVITY_SAMPLE`` strike reports, strikes outside a fixed-seed
+    sample get the default posterior (the table then moves by the sample's variation).
+    """
+    n = cell.size
+    sample = np.arange(n)
+    if n > SENSITIVITY_SAMPLE:
+        sample = np.sort(
+            np.random.default_rng([params.bootstrap_seed, 11]).choice(
+                n, SENSITIVITY_SAMPLE, replace=False
+            )
+        )
+    settings = [
+        (f, 1.0) for f in sorted({params.presence_floor_m, *params.sensitivity_tolerances_m})
+    ]
+    settings += [
+        (params.presence_floor_m, x) for x in sorted(set(params.sensitivity_scales) - {1.0})
+    ]
+    out = []
+    for floor, scale_x in settings:
+        alt = dataclasses.replace(
+            params,
+            presence_floor_m=floor,
+            presence_evidence_scale=params.presence_evidence_scale * scale_x,
+        )
+        if floor == params.presence_floor_m and scale_x == 1.0:
+            post = base_post
+        else:
+            base = (
+                field
+                if floor == params.presence_floor_m
+                else control_field(prep, alt, activity=field.activity)
+            )
+            f = base
+            if scale_x != 1.0:
+                someone = presence_from_evidence(base.evidence, base.scale * scale_x)
+                someone[-1] = 0.0
+                f = ControlField(
+                    someone, base.who, base.evidence, base.scale * scale_x,
+                    base.weekly_total, base.activity,
+                )  # fmt: skip
+            part = strike_posteriors(
+                f, prep, cell[sample], week[sample], prec[sample], alt, keep_location=False
+            )
+            q = base_post.q[base_post.key_of].copy()
+            q[sample] = part.q[part.key_of]
+            post = StrikePosteriors(
+                q, base_post.cells, base_post.loc_cum, base_post.week, base_post.someone,
+                np.arange(n, dtype=np.int64),
+            )  # fmt: skip
+        out.append(({"floor_m": floor, "evidence_scale": alt.presence_evidence_scale}, post))
+    return out

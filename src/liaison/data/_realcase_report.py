@@ -53,7 +53,8 @@ def render_markdown(payload: dict[str, Any]) -> str:
             )
         out += [
             "",
-            "Sensitivity of the share on IS (share / share any) to θ and the tolerance:",
+            "Sensitivity of the share on IS (share / share any) to the evidence scale and "
+            "the floor:",
             "",
         ]
         for p in period["parties"]:
@@ -65,7 +66,7 @@ def render_markdown(payload: dict[str, Any]) -> str:
             out += [
                 f"*{p['party']}*",
                 "",
-                "| θ | " + " | ".join(f"tolerance {t / 1000:.0f} km" for t in tolerances) + " |",
+                "| scale | " + " | ".join(f"floor {t / 1000:.1f} km" for t in tolerances) + " |",
                 "|---|" + "---:|" * len(tolerances),
             ]
             for th in thresholds:

@@ -261,11 +261,11 @@ def _targeting(data: dict[str, Any], is_group: str, names: dict[str, str]) -> di
         "inputs_digest": data["inputs_digest"],
         "messages": [m["text"] for m in data.get("messages", [])],
         "parameters": {
-            k: data["parameters"][k]
+            k: data["parameters"].get(k)
             for k in (
                 "resolution",
                 "presence_threshold",
-                "targeting_tolerance_m",
+                "presence_floor_m",
                 "presence_half_life_weeks",
                 "bootstrap_replicates",
                 "confidence_level",

@@ -1,0 +1,130 @@
+"""Poisson regression with unit and week fixed effects (PPML), clustered by unit.
+
+``E[y_ut] = exp(α_u + γ_t + x_ut · b)``. The fixed effects are concentrated out by
+their closed-form score equations; ``b`` takes Newton steps on the regressors
+demeaned (weighted by μ) against both sets of fixed effects, by alternating
+projections. Standard errors are cluster-robust by unit (the sandwich with the
+demeaned regressors, as fixest and statsmodels compute it, without small-sample
+corrections). Units or weeks whose outcome is always 0 carry no information and
+are dropped first, as every PPML implementation does; a regressor with no variation
+left is not identified and gets NaN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+__all__ = ["PoissonFit", "fepois"]
+
+F = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class PoissonFit:
+    """Coefficients, their cluster-robust covariance, and what the fit used."""
+
+    coef: F
+    vcov: F
+    n_obs: int
+    n_units: int
+    converged: bool
+
+    @property
+    def se(self) -> F:
+        """Standard errors (NaN for regressors that are not identified)."""
+        return np.sqrt(np.clip(np.diag(self.vcov), 0.0, None))
+
+
+def _demean(
+    x: F, w: F, onehot: F, start: F | None = None, sweeps: int = 100, tol: float = 1e-8
+) -> F:
+    """``x[u, t, k]`` minus its ``w``-weighted projection on unit and stratum × week
+    dummies (``onehot[u, s]``: the stratum of each unit).
+
+    ``start`` (``x`` minus any unit and week terms, e.g. the previous iteration's result)
+    only speeds up the alternating projections: the limit is the same.
+    """
+    out = (x if start is None else start).copy()
+    wu = np.maximum(w.sum(axis=1), 1e-300)[:, None]
+    wt = np.maximum(onehot.T @ w, 1e-300)[:, :, None]  # [s, t, 1]
+    stratum = np.argmax(onehot, axis=1)
+    for _ in range(sweeps):
+        shift = np.einsum("utk,ut->uk", out, w) / wu
+        out -= shift[:, None, :]
+        n_u, n_t, n_k = out.shape
+        weighted = (out * w[:, :, None]).reshape(n_u, n_t * n_k)
+        shift2 = (onehot.T @ weighted).reshape(-1, n_t, n_k) / wt
+        out -= shift2[stratum]
+        if max(np.abs(shift).max(initial=0.0), np.abs(shift2).max(initial=0.0)) < tol:
+            break
+    return out
+
+
+def _hessian(xs: sparse.csr_matrix, xt: F, mu: F) -> F:
+    h = np.asarray((xs.multiply(mu.reshape(-1, 1))).T @ xt.reshape(xs.shape[0], -1))
+    return np.asarray((h + h.T) / 2.0, np.float64)
+
+
+def fepois(
+    y: F,
+    x: F,
+    strata: npt.NDArray[np.int64] | None = None,
+    max_iter: int = 50,
+    tol: float = 1e-8,
+) -> PoissonFit:
+    """Fit the two-way fixed-effects Poisson model on a balanced panel.
+
+    ``y[u, t]`` (units × weeks), ``x[u, t, k]`` (regressors); ``strata[u]`` gives each
+    unit its own week effects per stratum (default: one stratum).
+    """
+    keep_u, keep_t = y.sum(axis=1) > 0, y.sum(axis=0) > 0
+    y, x = y[keep_u][:, keep_t], x[keep_u][:, keep_t]
+    st_all = np.zeros(keep_u.size, np.int64) if strata is None else np.asarray(strata)
+    _, st = np.unique(st_all[keep_u], return_inverse=True)
+    onehot = np.eye(int(st.max(initial=-1)) + 1)[st.reshape(-1)]
+    n_u, k_all = y.shape[0], x.shape[2]
+    coef_all, vcov_all = np.full(k_all, np.nan), np.full((k_all, k_all), np.nan)
+    if y.size == 0:
+        return PoissonFit(coef_all, vcov_all, 0, n_u, False)
+    # a regressor without variation within units and weeks is not identified
+    spread_ = _demean(x, np.ones(y.shape), onehot)
+    used = np.flatnonzero(np.sqrt((spread_**2).sum(axis=(0, 1))) > 1e-6)
+    x = np.ascontiguousarray(x[:, :, used])
+    k = used.size
+    # X̃ᵀ W X̃ = X̃ᵀ W X (X̃ is W-orthogonal to the fixed effects): X stays sparse
+    xs = sparse.csr_matrix(x.reshape(-1, k))
+    if k == 0:
+        return PoissonFit(coef_all, vcov_all, int(y.size), n_u, False)
+    b = np.zeros(k)
+    alpha, gamma = np.zeros(n_u), np.zeros((onehot.shape[1], y.shape[1]))
+    sum_u = np.log(y.sum(axis=1))
+    sum_t = np.log(np.maximum(onehot.T @ y, 1e-300))  # [s, t]; empty stratum-weeks: −inf
+    converged = False
+    xt = x
+    for _ in range(max_iter):
+        exb = np.exp(x @ b)
+        for _ in range(5):
+            g_u = np.exp(gamma)[st]  # [u, t]
+            alpha = sum_u - np.log(np.maximum((g_u * exb).sum(axis=1), 1e-300))
+            gamma = sum_t - np.log(np.maximum(onehot.T @ (np.exp(alpha)[:, None] * exb), 1e-300))
+        mu = np.exp(alpha[:, None] + gamma[st]) * exb
+        xt = _demean(x, mu, onehot, xt)
+        grad = xt.reshape(-1, k).T @ (y - mu).ravel()
+        hess = _hessian(xs, xt, mu)
+        step = np.clip(np.linalg.lstsq(hess, grad, rcond=None)[0], -2.0, 2.0)
+        b = b + step
+        if np.max(np.abs(step)) < tol:
+            converged = True
+            break
+    exb = np.exp(x @ b)
+    mu = np.exp(alpha[:, None] + gamma[st]) * exb
+    xt = _demean(x, mu, onehot, xt, tol=1e-10)
+    bread = np.linalg.pinv(_hessian(xs, xt, mu))
+    scores = (xt * (y - mu)[:, :, None]).sum(axis=1)
+    coef_all[used] = b
+    vcov_all[np.ix_(used, used)] = bread @ (scores.T @ scores) @ bread
+    return PoissonFit(coef_all, vcov_all, int(y.size), n_u, converged)
