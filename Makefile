@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: demo test lint format bench validate clean lock real-case soak
 
-LOCK   := requirements/lock.txt
+LOCK   := requirements.txt
 UV     := uv==0.13.9
 
 # The environment is installed from the lock file only: exact versions, checked hashes.
