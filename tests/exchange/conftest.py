@@ -12,7 +12,7 @@ from liaison.node import CONFIG_NAME, Node
 from liaison.store import Query
 from tests.nodes import STEP, T0
 
-__all__ = ["STEP", "T0"]
+__all__ = ["STEP", "T0"]  # re-exported: suites import the clock constants from here
 
 
 def set_policy(node: Node, text: str) -> None:
