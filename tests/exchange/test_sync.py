@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 
 from liaison.crypto import NodeKey, sign_objects
-from liaison.exchange import sync_partner
+from liaison.exchange._sync import sync_partner
 from liaison.ingest import ingest_objects
 from liaison.node import Node, audit_report, open_node
 from liaison.records import EXT_PARTY
@@ -123,7 +123,7 @@ _WORKER = """
 import sys, time
 from pathlib import Path
 from liaison.node import open_node
-from liaison.exchange import sync_partner
+from liaison.exchange._sync import sync_partner
 node = open_node(Path(sys.argv[1]))
 def page(report):
     print("page", report.pages, flush=True)

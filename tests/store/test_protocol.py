@@ -78,6 +78,9 @@ def _imports(path: Path) -> list[tuple[str, list[str]]]:
 
 
 def test_code_outside_the_store_package_uses_its_public_names_only() -> None:
+    """No private module of the package (so no SQL class) outside it; the functions of
+    the public ``liaison.store.exchange`` take the SQL class, so mypy keeps callers on
+    ``store.exchange``."""
     public = set(liaison.store.__all__)
     offences = []
     for path in sorted(SRC.rglob("*.py")):
@@ -85,7 +88,7 @@ def test_code_outside_the_store_package_uses_its_public_names_only() -> None:
             continue
         for module, names in _imports(path):
             where = path.relative_to(SRC)
-            if module.startswith("liaison.store."):
+            if module.startswith("liaison.store._"):
                 offences.append(f"{where}: imports {module}")
             elif module == "liaison.store":
                 offences += [f"{where}: imports {n}" for n in names if n not in public]

@@ -21,7 +21,8 @@ from liaison.exchange._client import Page, TaxiiClient, TaxiiClientError
 from liaison.exchange._partners import PartnerError, load_credential, load_tls
 from liaison.exchange._verify import Refused, Verdicts, check_page
 from liaison.ingest import CheckedBatch, ingest_checked
-from liaison.store import Cursor, PartnerRow, Query, Store
+from liaison.store import Query, Store
+from liaison.store.exchange import Cursor, PartnerRow
 
 if TYPE_CHECKING:
     from liaison.node import Node

@@ -32,7 +32,7 @@ from liaison.crypto import (
 from liaison.exchange._entitlement import Refusal, Standing, entitlement
 from liaison.node import Checked
 from liaison.records import EXT_PARTY, EXT_SIGNATURE, RecordError, index_of, parse_record
-from liaison.store import PartnerRow, Receipt
+from liaison.store.exchange import PartnerRow, Receipt
 
 
 class Refused(NamedTuple):
