@@ -22,7 +22,6 @@ from liaison.exchange._partners import PartnerError, load_credential, load_tls
 from liaison.exchange._verify import Refused, Verdicts, check_page
 from liaison.ingest import CheckedBatch, ingest_checked
 from liaison.store import Query, Store
-from liaison.store import exchange as rows
 from liaison.store.exchange import Cursor, PartnerRow
 
 if TYPE_CHECKING:
@@ -82,7 +81,7 @@ def sync_partner(
     client: TaxiiClient | None = None,
 ) -> SyncReport:
     """Pull everything new from one partner (until its collection has no more)."""
-    partner = rows.partner(node.store, name)
+    partner = node.store.exchange.partner(name)
     if partner is None:
         raise PartnerError(f"no partner {name!r} in this node")
     report = SyncReport(name)
@@ -95,10 +94,10 @@ def sync_partner(
     try:
         url = collection_url(client, partner)
         while True:
-            cur = rows.cursor(node.store, name) or Cursor(None, None, 0)
+            cur = node.store.exchange.cursor(name) or Cursor(None, None, 0)
             page = _fetch(client, url, cur, limit)
             progress.check(page)
-            partner = rows.partner(node.store, name) or partner
+            partner = node.store.exchange.partner(name) or partner
             _store_page(node, partner, page, cur, cache, report)
             report.pages += 1
             if on_page is not None:
@@ -166,7 +165,7 @@ def _store_page(
     store = node.store
     ids = [str(o.get("id")) for o in page.objects if isinstance(o, dict)]
     digests, latest = store.stored_versions_of(ids)
-    others = {p.party_id: p.name for p in rows.partners(store)
+    others = {p.party_id: p.name for p in store.exchange.partners()
               if p.party_id is not None and p.name != partner.name}  # fmt: skip
     verdicts = check_page(
         partner,
@@ -182,7 +181,7 @@ def _store_page(
     following = _following(page, cur)
     with store.transaction() as tx:
         if verdicts.party_id is not None and verdicts.party_id != partner.party_id:
-            rows.set_party_id(store, partner.name, verdicts.party_id)
+            store.exchange.set_party_id(partner.name, verdicts.party_id)
         accepted = unchanged = 0
         if verdicts.accepted:
             batch = CheckedBatch(len(verdicts.accepted), verdicts.accepted, [])
@@ -196,8 +195,8 @@ def _store_page(
             accepted, unchanged = ingested.accepted, ingested.unchanged
             for message in ingested.errors:
                 verdicts.refused.append(Refused("", "", message))
-        rows.add_receipts(store, verdicts.receipts)
-        rows.set_cursor(store, partner.name, following, node.now())
+        store.exchange.add_receipts(verdicts.receipts)
+        store.exchange.set_cursor(partner.name, following, node.now())
         kept = witness.observe(store, tx, partner.name, partner.public_key, page.audit_head,
                                node.now())  # fmt: skip
         journal.append(store, tx, node.key, kept + _audit_items(partner, page, verdicts,
@@ -266,7 +265,7 @@ def _audit_items(
 
 def sync_all(node: Node, names: list[str] | None = None, *, limit: int = PAGE) -> list[SyncReport]:
     """Sync every partner (or the named ones), one after the other."""
-    targets = names or [p.name for p in rows.partners(node.store)]
+    targets = names or [p.name for p in node.store.exchange.partners()]
     return [sync_partner(node, n, limit=limit) for n in targets]
 
 
