@@ -19,23 +19,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from .location import StrikePosteriors, strike_posteriors
 from .params import Params
 from .prepare import Prepared
-from .presence import (
-    KERNEL_SIGMAS,
-    ControlField,
-    control_field,
-    kernel,
-    kernel_class,
-    presence_from_evidence,
-)
+from .presence import ControlField, control_field, presence_from_evidence
 
 __all__ = ["StrikePosteriors", "party_seed", "strike_posteriors", "targeting"]
 
@@ -47,87 +40,12 @@ I64 = npt.NDArray[np.int64]
 NO_EVIDENCE = 0.05
 #: P(group) from which a strike counts in ``share_any`` (a plausible target).
 PLAUSIBLE = 0.1
-_CHUNK = 100_000
 
 
 def party_seed(params: Params, *keys: str) -> np.random.Generator:
     """A generator seeded by the bootstrap seed and stable keys (not by list positions)."""
     h = int.from_bytes(hashlib.sha256("/".join(keys).encode()).digest()[:8], "big")
     return np.random.default_rng([params.bootstrap_seed, h])
-
-
-@dataclass(frozen=True)
-class StrikePosteriors:
-    """Per distinct strike location (cell, week, precision class) of the selection.
-
-    ``q[k, 0]`` is P(no known group), ``q[k, 1 + g]`` P(group g); ``cells[k, s]`` and
-    ``loc_cum[k, s]`` the candidate cells and the cumulative location posterior;
-    ``someone[k]`` P(any group around); ``key_of[i]`` the location of strike ``i``.
-    """
-
-    q: F64
-    cells: I64
-    loc_cum: F64
-    week: I64
-    someone: F64
-    key_of: I64
-
-
-def _location_weights(
-    field: ControlField, prep: Prepared, cell: I64, week: I64, cls: int, params: Params
-) -> tuple[I64, F64]:
-    grid = prep.grid
-    kern = kernel(KERNEL_SIGMAS[cls], grid, peak_one=True)
-    nbr = grid.neighbours[cell][:, : kern.size]
-    # a place counts once, whatever its size: the prior is P(activity there), not volume
-    act = field.activity[nbr, week[:, None]] / _typical(field)
-    w = kern[None, :] * (-np.expm1(-act) + params.location_prior_floor)
-    w = np.where(nbr == grid.n_cells, 0.0, w)
-    w[:, 0] = np.maximum(w[:, 0], 1e-12)
-    return nbr, w / w.sum(axis=1, keepdims=True)
-
-
-def _typical(field: ControlField) -> float:
-    positive = field.activity[field.activity > 1e-3]
-    return float(np.median(positive)) if positive.size else 1.0
-
-
-def strike_posteriors(
-    field: ControlField,
-    prep: Prepared,
-    cell: I64,
-    week: I64,
-    precision: F64,
-    params: Params,
-    keep_location: bool = True,
-) -> StrikePosteriors:
-    """Posteriors of every strike location (see the module docstring); without
-    ``keep_location`` the candidate cells and location posteriors are not kept."""
-    n_g = len(prep.groups)
-    cls = kernel_class(precision, params.presence_floor_m, prep.spacing_m)
-    keys, key_of = np.unique(np.stack([cls, cell, week]), axis=1, return_inverse=True)
-    key_of = key_of.reshape(-1)
-    n_k = keys.shape[1]
-    width = max((kernel(KERNEL_SIGMAS[c], prep.grid).size for c in np.unique(keys[0])), default=1)
-    q = np.zeros((n_k, n_g + 1))
-    kept = n_k if keep_location else 0
-    cells = np.full((kept, width), prep.grid.n_cells, np.int64)
-    loc_cum = np.ones((kept, width))
-    someone = np.zeros(n_k)
-    p = field.p
-    for c in np.unique(keys[0]):
-        rows = np.flatnonzero(keys[0] == c)
-        for start in range(0, rows.size, _CHUNK):
-            r = rows[start : start + _CHUNK]
-            nbr, w = _location_weights(field, prep, keys[1, r], keys[2, r], int(c), params)
-            wk = keys[2, r][:, None]
-            q[r, 1:] = np.einsum("ns,nsg->ng", w, p[nbr, wk])
-            someone[r] = (w * field.someone[nbr, wk]).sum(axis=1)
-            if keep_location:
-                cells[r, : nbr.shape[1]] = nbr
-                loc_cum[r, : nbr.shape[1]] = np.cumsum(w, axis=1)
-    q[:, 0] = np.clip(1.0 - q[:, 1:].sum(axis=1), 0.0, 1.0)
-    return StrikePosteriors(q, cells, loc_cum, keys[2].astype(np.int64), someone, key_of)
 
 
 def _bootstrap(
