@@ -41,6 +41,9 @@ class Params:
     ungraded_reliability_weight: float = 0.7
     ungraded_credibility_weight: float = 0.7
     max_precision_m: float = 50_000.0
+    # presence (helper "presence", method 2.1.0): a group's convoys and traffic observed
+    # on a road are evidence of the group there
+    weight_logistics: float = 0.5
     # group state
     trend_window_weeks: int = 8
     # targeting share: sensitivity over the floor and the evidence scale
@@ -139,6 +142,7 @@ def _problems(p: Params) -> list[str]:
         p.weight_sighting,
         p.weight_movement,
         p.weight_event,
+        p.weight_logistics,
         p.ungraded_reliability_weight,
         p.ungraded_credibility_weight,
     )

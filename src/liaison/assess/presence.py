@@ -103,6 +103,7 @@ def _weekly_evidence(prep: Prepared, params: Params) -> F32:
     }
     pres = prep.frames["presence"]
     events = prep.frames["events"].filter(pl.col("initiator").is_in(list(prep.groups)))
+    logi = prep.frames["logistics"]
     sources = (
         (
             pres,
@@ -111,6 +112,12 @@ def _weekly_evidence(prep: Prepared, params: Params) -> F32:
             pres["abs_week_end"] - prep.week0,
         ),
         (events, events["initiator"], np.full(events.height, params.weight_event), None),
+        (
+            logi,
+            logi["group"],
+            np.full(logi.height, params.weight_logistics),
+            logi["abs_week_end"] - prep.week0,
+        ),
     )
     for df, group, kind_w, end in sources:
         if df.height == 0:

@@ -29,6 +29,7 @@ from .location import StrikePosteriors, strike_posteriors
 from .params import Params
 from .prepare import Prepared
 from .presence import ControlField, control_field, presence_from_evidence
+from .shares import party_shares
 
 __all__ = ["StrikePosteriors", "party_seed", "strike_posteriors", "targeting"]
 
@@ -53,31 +54,54 @@ def _bootstrap(
     field: ControlField,
     keys: I64,
     counts: F64,
+    shares: F64,
     params: Params,
     rng: np.random.Generator,
 ) -> F64:
-    """Replicated shares [replicates, 1 + groups] (column 0: no known group)."""
-    n_g = post.q.shape[1] - 1
-    cells, cum, week = post.cells[keys], post.loc_cum[keys], post.week[keys]
-    n_cells = field.someone.shape[0]
-    out = np.empty((replicates(params, keys.size), n_g + 1))
+    """Replicated shares [replicates, 1 + groups] (column 0: no known group).
+
+    Each replicate re-weights the strike locations (Poisson), re-estimates the party's
+    shares on them (EM, warm-started at ``shares``), draws one cell per location from
+    its posterior and one group (or none) per cell from P(· | cell, week), the groups
+    re-weighted by the replicate's shares, with the same uniform for a cell in every
+    week (strikes on one town share their uncertainty).
+    """
+    n_k, n_g = keys.size, post.q.shape[1] - 1
+    q = post.q[keys]
+    cells, week = post.cells[keys], post.week[keys]
     p = field.p
-    for r in range(out.shape[0]):
-        m = rng.poisson(counts).astype(np.float64)
-        if cells.shape[1] > 1:
-            slot = (cum < rng.random(keys.size)[:, None]).sum(axis=1)
-            slot = np.minimum(slot, cells.shape[1] - 1)
-            cell = cells[np.arange(keys.size), slot]
-        else:
-            cell = cells[:, 0]
-        u = np.asarray(rng.random(n_cells))[cell]
-        probs = p[cell, week]  # [n, groups]
-        cum_g = np.cumsum(probs, axis=1)
-        # category order: groups first, "none" for the remaining mass
-        drawn = (cum_g < u[:, None]).sum(axis=1)  # n_g = none
-        drawn = np.where(drawn >= n_g, -1, drawn)
-        out[r] = np.bincount(drawn + 1, weights=m, minlength=n_g + 1) / max(m.sum(), 1.0)
+    cum = post.loc_cum[keys]
+    used, cell_pos = np.unique(cells, return_inverse=True)
+    cell_pos = cell_pos.reshape(cells.shape)
+    n_rep = replicates(params, n_k)
+    out = np.empty((n_rep, n_g + 1))
+    chunk = max(1, _CHUNK_WORK // max(n_k * max(cells.shape[1], n_g + 1), 1))
+    rows = np.arange(n_k)
+    for start in range(0, n_rep, chunk):
+        r = min(chunk, n_rep - start)
+        m = rng.poisson(counts, size=(r, n_k)).astype(np.float64)
+        s_rep = party_shares(q, m, start=shares)
+        pick = rng.random((r, n_k))
+        slot = np.minimum((cum[None, :, :] < pick[:, :, None]).sum(axis=2), cells.shape[1] - 1)
+        u = rng.random((r, used.size))[np.arange(r)[:, None], cell_pos[rows, slot]]
+        pr = p[cells[rows, slot], week[None, :]]  # [r, k, g]
+        # among groups, P(g | cell, week) re-weighted by the replicate's group shares
+        held = pr.sum(axis=2, keepdims=True)
+        a = pr * s_rep[:, None, 1:]
+        a *= held / np.maximum(a.sum(axis=2, keepdims=True), 1e-300)
+        cum_g = np.cumsum(a, axis=2)
+        drawn = (cum_g < u[..., None]).sum(axis=2)  # n_g = none
+        drawn = np.where(drawn >= n_g, 0, drawn + 1)
+        flat = drawn + (n_g + 1) * np.arange(r)[:, None]
+        tally = np.bincount(flat.ravel(), weights=m.ravel(), minlength=r * (n_g + 1))
+        out[start : start + r] = tally.reshape(r, n_g + 1) / np.maximum(
+            m.sum(axis=1, keepdims=True), 1.0
+        )
     return out
+
+
+#: Elements per vectorised block of bootstrap replicates.
+_CHUNK_WORK = 4_000_000
 
 
 #: Bootstrap work (replicates × strike locations) above which replicates are reduced.
@@ -132,15 +156,22 @@ def targeting(
         counts: F64 = np.asarray(
             np.bincount(inv.reshape(-1), weights=weight_all[sel], minlength=keys.size), np.float64
         )
-        share = _shares(post.q[keys], counts)
-        anywhere = _shares_any(post.q[keys], counts)
-        reps = _bootstrap(post, field, keys, counts, params, party_seed(params, "targeting", party))
+        flat_share = _shares(post.q[keys], counts)
+        share = party_shares(post.q[keys], counts)
+        anywhere = np.maximum(_shares_any(post.q[keys], counts), share[1:])
+        seed = party_seed(params, "targeting", party)
+        reps = _bootstrap(post, field, keys, counts, share, params, seed)
         if reps.shape[0] < params.bootstrap_replicates:
             half = stats.norm.ppf(1.0 - alpha) * reps.std(axis=0, ddof=1)
             lo, hi = share - half, share + half
-        else:
-            lo, hi = np.quantile(reps, alpha, axis=0), np.quantile(reps, 1.0 - alpha, axis=0)
-        lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+        else:  # the replicates' spread around the estimate (their centre is drawn, not EM's)
+            centre = reps.mean(axis=0)
+            lo = share + np.quantile(reps, alpha, axis=0) - centre
+            hi = share + np.quantile(reps, 1.0 - alpha, axis=0) - centre
+        # the reading under the field's flat prior is a bound of the model's uncertainty:
+        # the two differ where the party's strikes are ambiguous
+        lo = np.clip(np.minimum(lo, flat_share), 0.0, 1.0)
+        hi = np.clip(np.maximum(hi, flat_share), 0.0, 1.0)
         total = max(counts.sum(), 1.0)
         # never narrower than the Jeffreys interval of a proportion over these strikes:
         # a handful of strikes all on one group is not "100 % (100–100 %)"
@@ -189,7 +220,8 @@ def _sensitivity(
     prep: Prepared,
 ) -> dict[str, Any]:
     q, w = post.q[post.key_of[sel]], weight[sel]
-    shares, anywhere = _shares(q, w), _shares_any(q, w)
+    shares = party_shares(q, w)
+    anywhere = np.maximum(_shares_any(q, w), shares[1:])
     return {
         **setting,
         # the earlier names of the two settings, for readers of method 1 results
