@@ -29,7 +29,7 @@ class Params:
     presence_evidence_scale: float = 0.25
     presence_max_spread_rings: int = 4
     presence_floor_m: float = 3_000.0
-    location_prior_floor: float = 0.1
+    location_prior_floor: float = 0.01
     control_log_odds: float = 2.0
     control_switch_per_week: float = 0.05
     weight_control: float = 1.0
