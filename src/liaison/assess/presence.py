@@ -95,7 +95,7 @@ def _weekly_evidence(prep: Prepared, params: Params) -> F32:
     """Evidence per kernel class, cell, week and group, before spreading (no decay)."""
     g_index = {g: i for i, g in enumerate(prep.groups)}
     n_g, n_w, n_c = len(prep.groups), prep.n_weeks, prep.grid.n_cells + 1
-    ev = np.zeros((len(KERNEL_SIGMAS), n_c, n_w + 1, max(n_g, 1)), np.float32)
+    shape = (len(KERNEL_SIGMAS), n_c, n_w + 1, max(n_g, 1))
     kinds = {
         "control": params.weight_control,
         "sighting": params.weight_sighting,
@@ -119,6 +119,7 @@ def _weekly_evidence(prep: Prepared, params: Params) -> F32:
             logi["abs_week_end"] - prep.week0,
         ),
     )
+    flats, weights = [], []
     for df, group, kind_w, end in sources:
         if df.height == 0:
             continue
@@ -130,13 +131,16 @@ def _weekly_evidence(prep: Prepared, params: Params) -> F32:
         c = df["cell"].to_numpy()[keep]
         start = df["week"].to_numpy()[keep]
         stop = start + 1 if end is None else np.clip(end.to_numpy()[keep] + 1, start + 1, n_w)
-        # a report over several weeks spreads its weight over them
+        # a report over several weeks spreads its weight over them: +w/n from its first
+        # week, −w/n from the week after its last (a cumulative sum over weeks follows)
         w = w / (stop - start)
-        shape = ev.shape
         for week, sign in ((start, 1.0), (stop, -1.0)):
-            flat = np.ravel_multi_index((k, c, week, g[keep]), shape)
-            ev += np.bincount(flat, weights=sign * w, minlength=ev.size).reshape(shape)
-    return np.cumsum(ev, axis=2)[:, :, :n_w, :]
+            flats.append(np.ravel_multi_index((k, c, week, g[keep]), shape))
+            weights.append(sign * w)
+    if not flats:
+        return np.zeros((shape[0], n_c, n_w, shape[3]), np.float32)
+    ev = np.bincount(np.concatenate(flats), np.concatenate(weights), int(np.prod(shape)))
+    return np.cumsum(ev.reshape(shape), axis=2, dtype=np.float32)[:, :, :n_w, :]
 
 
 def activity_density(prep: Prepared, params: Params) -> F32:

@@ -24,7 +24,7 @@ __all__ = ["adjusted", "party_shares"]
 F64 = npt.NDArray[np.float64]
 
 #: EM stops when no share moves by more than this in an iteration.
-TOLERANCE = 1e-7
+TOLERANCE = 1e-6
 #: At most this many EM iterations (the shares move by < 1e-4 well before).
 MAX_ITERATIONS = 300
 

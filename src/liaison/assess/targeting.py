@@ -60,40 +60,40 @@ def _bootstrap(
 ) -> F64:
     """Replicated shares [replicates, 1 + groups] (column 0: no known group).
 
-    Each replicate re-weights the strike locations (Poisson), re-estimates the party's
-    shares on them (EM, warm-started at ``shares``), draws one cell per location from
-    its posterior and one group (or none) per cell from P(· | cell, week), the groups
-    re-weighted by the replicate's shares, with the same uniform for a cell in every
-    week (strikes on one town share their uncertainty).
+    Each replicate re-weights the strike locations (Poisson), draws one cell per
+    location from its posterior and one group (or none) per cell from P(· | cell,
+    week), the groups re-weighted by the party's shares (``party_shares``), with the
+    same uniform for a cell in every week (strikes on one town share their uncertainty).
+    Vectorised over blocks of replicates.
     """
     n_k, n_g = keys.size, post.q.shape[1] - 1
-    q = post.q[keys]
-    cells, week = post.cells[keys], post.week[keys]
+    cells, week, cum = post.cells[keys], post.week[keys], post.loc_cum[keys]
     p = field.p
-    cum = post.loc_cum[keys]
+    groups = post.q[keys][:, 1:]
+    flat = (counts @ groups) / max(float(counts.sum()), 1e-300)
+    # the party's shares among groups over the flat reading's: the prior's likelihood ratio
+    ratio = np.where(flat > 0, shares[1:] / np.maximum(flat, 1e-300), 0.0).astype(np.float32)
     used, cell_pos = np.unique(cells, return_inverse=True)
     cell_pos = cell_pos.reshape(cells.shape)
     n_rep = replicates(params, n_k)
     out = np.empty((n_rep, n_g + 1))
-    chunk = max(1, _CHUNK_WORK // max(n_k * max(cells.shape[1], n_g + 1), 1))
+    chunk = max(1, _CHUNK_WORK // max(n_k * (cells.shape[1] + n_g + 1), 1))
     rows = np.arange(n_k)
     for start in range(0, n_rep, chunk):
         r = min(chunk, n_rep - start)
         m = rng.poisson(counts, size=(r, n_k)).astype(np.float64)
-        s_rep = party_shares(q, m, start=shares)
-        pick = rng.random((r, n_k))
-        slot = np.minimum((cum[None, :, :] < pick[:, :, None]).sum(axis=2), cells.shape[1] - 1)
-        u = rng.random((r, used.size))[np.arange(r)[:, None], cell_pos[rows, slot]]
+        if cells.shape[1] > 1:
+            pick = rng.random((r, n_k))
+            slot = np.minimum((cum[None, :, :] < pick[:, :, None]).sum(axis=2), cells.shape[1] - 1)
+        else:
+            slot = np.zeros((r, n_k), np.int64)
+        u = rng.random((r, used.size), np.float32)[np.arange(r)[:, None], cell_pos[rows, slot]]
         pr = p[cells[rows, slot], week[None, :]]  # [r, k, g]
-        # among groups, P(g | cell, week) re-weighted by the replicate's group shares
-        held = pr.sum(axis=2, keepdims=True)
-        a = pr * s_rep[:, None, 1:]
-        a *= held / np.maximum(a.sum(axis=2, keepdims=True), 1e-300)
-        cum_g = np.cumsum(a, axis=2)
-        drawn = (cum_g < u[..., None]).sum(axis=2)  # n_g = none
-        drawn = np.where(drawn >= n_g, 0, drawn + 1)
-        flat = drawn + (n_g + 1) * np.arange(r)[:, None]
-        tally = np.bincount(flat.ravel(), weights=m.ravel(), minlength=r * (n_g + 1))
+        a = pr * ratio
+        a *= pr.sum(axis=2, keepdims=True) / np.maximum(a.sum(axis=2, keepdims=True), 1e-30)
+        drawn = (np.cumsum(a, axis=2) < u[..., None]).sum(axis=2)  # n_g = none
+        drawn = np.where(drawn >= n_g, 0, drawn + 1) + (n_g + 1) * np.arange(r)[:, None]
+        tally = np.bincount(drawn.ravel(), weights=m.ravel(), minlength=r * (n_g + 1))
         out[start : start + r] = tally.reshape(r, n_g + 1) / np.maximum(
             m.sum(axis=1, keepdims=True), 1.0
         )
@@ -101,7 +101,7 @@ def _bootstrap(
 
 
 #: Elements per vectorised block of bootstrap replicates.
-_CHUNK_WORK = 4_000_000
+_CHUNK_WORK = 8_000_000
 
 
 #: Bootstrap work (replicates × strike locations) above which replicates are reduced.
