@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/2.0.0"
+METHOD_VERSION = "liaison-assess/2.1.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,9 @@ class Params:
     targeting_max_tolerance_rings: int = 4
     sensitivity_tolerances_m: tuple[float, ...] = (1_500.0, 3_000.0, 6_000.0)
     sensitivity_scales: tuple[float, ...] = (0.5, 1.0, 2.0)
+    # targeting (helper "presence", method 2.1.0): the field rebuilt without each of
+    # this many groups of evidence records gives the share's evidence uncertainty
+    evidence_jackknife_groups: int = 4
     # strike effects
     effect_window_weeks: int = 8
     effect_bin_weeks: int = 4
@@ -178,6 +181,7 @@ def _problems(p: Params) -> list[str]:
         "presence_max_lag_weeks",
         "presence_max_spread_rings",
         "targeting_max_tolerance_rings",
+        "evidence_jackknife_groups",
     ):
         if not 0 <= getattr(p, n) <= 10:
             out.append(f"{n} must be 0…10")

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from .jackknife import evidence_folds, jackknife_se
 from .location import StrikePosteriors, strike_posteriors
 from .params import Params
 from .prepare import Prepared
@@ -139,6 +140,8 @@ def targeting(
     weight_all = strikes["strikes"].fill_null(1).clip(1, None).to_numpy().astype(np.float64)
     claimed = strikes["target_group"].to_numpy()
     alt = _alternatives(field, post, prep, params, cell, week, prec)
+    sample = _sample(cell.size, params)
+    folds = evidence_folds(field, prep, params, cell, week, prec, sample)
     alpha = (1.0 - params.confidence_level) / 2.0
     out = []
     for party in parties:
@@ -168,6 +171,12 @@ def targeting(
             centre = reps.mean(axis=0)
             lo = share + np.quantile(reps, alpha, axis=0) - centre
             hi = share + np.quantile(reps, 1.0 - alpha, axis=0) - centre
+        if folds:  # the evidence's own uncertainty, with the bootstrap's in quadrature
+            fs = sel[sample]
+            thetas = np.array([party_shares(q[fs], weight_all[sample][fs]) for q in folds])
+            se = jackknife_se(thetas) * stats.norm.ppf(1.0 - alpha)
+            lo = share - np.sqrt(np.square(share - lo) + np.square(se))
+            hi = share + np.sqrt(np.square(hi - share) + np.square(se))
         # the reading under the field's flat prior is a bound of the model's uncertainty:
         # the two differ where the party's strikes are ambiguous
         lo = np.clip(np.minimum(lo, flat_share), 0.0, 1.0)
@@ -262,6 +271,15 @@ def _evidence_note(n_strikes: int, unknown: float, thin: float, prep: Prepared) 
 SENSITIVITY_SAMPLE = 200_000
 
 
+def _sample(n: int, params: Params) -> I64:
+    """The strikes of the sensitivity table and the jackknife: all, or a fixed-seed
+    sample of ``SENSITIVITY_SAMPLE``."""
+    if n <= SENSITIVITY_SAMPLE:
+        return np.arange(n, dtype=np.int64)
+    rng = np.random.default_rng([params.bootstrap_seed, 11])
+    return np.sort(rng.choice(n, SENSITIVITY_SAMPLE, replace=False)).astype(np.int64)
+
+
 def _alternatives(
     field: ControlField,
     base_post: StrikePosteriors,
@@ -278,13 +296,7 @@ def _alternatives(
     sample get the default posterior (the table then moves by the sample's variation).
     """
     n = cell.size
-    sample = np.arange(n)
-    if n > SENSITIVITY_SAMPLE:
-        sample = np.sort(
-            np.random.default_rng([params.bootstrap_seed, 11]).choice(
-                n, SENSITIVITY_SAMPLE, replace=False
-            )
-        )
+    sample = _sample(n, params)
     settings = [
         (f, 1.0) for f in sorted({params.presence_floor_m, *params.sensitivity_tolerances_m})
     ]
