@@ -25,6 +25,9 @@ F64 = npt.NDArray[np.float64]
 
 #: EM stops when no share moves by more than this in an iteration.
 TOLERANCE = 1e-6
+#: Weight, in strikes, of the flat reading as the prior of the shares (MAP, not ML: a
+#: dozen strikes do not make a share of 100 %).
+PRIOR_STRIKES = 2.0
 #: At most this many EM iterations (the shares move by < 1e-4 well before).
 MAX_ITERATIONS = 300
 
@@ -32,7 +35,8 @@ MAX_ITERATIONS = 300
 def party_shares(q: F64, counts: F64, start: F64 | None = None) -> F64:
     """Shares [C] (or [R, C] for counts [R, K]): column 0 ("no known group") is the
     expected share; the groups' shares maximise Π_i (S · q_i)^w_i over the strikes'
-    posteriors given someone is there, ``w_i`` their weight × P(someone).
+    posteriors given someone is there, ``w_i`` their weight × P(someone), with
+    ``PRIOR_STRIKES`` pseudo-strikes of the flat reading (a Dirichlet prior).
 
     ``q`` is [K, C] (rows sum to 1), ``counts`` the weight of each row (one row of
     weights per replicate when 2-D); ``start`` warm-starts the iteration.
@@ -43,15 +47,18 @@ def party_shares(q: F64, counts: F64, start: F64 | None = None) -> F64:
     g = q[:, 1:] / np.maximum(someone, 1e-300)[:, None]
     w = m * someone  # [R, K]
     held = np.maximum(w.sum(axis=1, keepdims=True), 1e-300)
+    flat = (w @ g) / held
+    prior = PRIOR_STRIKES * flat
+    held_map = held + PRIOR_STRIKES
     if start is None:
-        s = (w @ g) / held
+        s = flat
     else:
         first = np.broadcast_to(start[..., 1:], (m.shape[0], q.shape[1] - 1))
         s = first / np.maximum(first.sum(axis=1, keepdims=True), 1e-300)
     s = np.array(s, np.float64)
     for _ in range(MAX_ITERATIONS):
         denom = np.maximum(s @ g.T, 1e-300)  # [R, K]
-        new = s * ((w / denom) @ g) / held
+        new = (s * ((w / denom) @ g) + prior) / held_map
         done = float(np.abs(new - s).max()) < TOLERANCE
         s = new
         if done:
