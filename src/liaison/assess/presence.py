@@ -140,9 +140,12 @@ def _weekly_evidence(prep: Prepared, params: Params) -> tuple[F32, I64]:
     if not parts:
         return np.zeros((1, n_c, n_w, max(n_g, 1)), np.float32), np.zeros(1, np.int64)
     # only the kernel classes present get a slice of the (dense) array
-    classes, k_all = np.unique(np.concatenate([x[0] for x in parts]), return_inverse=True)
+    k_all = np.concatenate([x[0] for x in parts])
+    classes = np.flatnonzero(np.bincount(k_all, minlength=len(KERNEL_SIGMAS)))
+    remap = np.zeros(len(KERNEL_SIGMAS), np.int64)
+    remap[classes] = np.arange(classes.size)
     shape = (classes.size, n_c, n_w + 1, max(n_g, 1))
-    idx = (k_all.reshape(-1), *(np.concatenate([x[i] for x in parts]) for i in (1, 2, 3)))
+    idx = (remap[k_all], *(np.concatenate([x[i] for x in parts]) for i in (1, 2, 3)))
     ev = np.bincount(np.ravel_multi_index(idx, shape), np.concatenate(weights), int(np.prod(shape)))
     out = np.cumsum(ev.reshape(shape), axis=2, dtype=np.float32)[:, :, :n_w, :]
     return out, classes.astype(np.int64)

@@ -74,26 +74,32 @@ def _bootstrap(
     flat = (counts @ groups) / max(float(counts.sum()), 1e-300)
     # the party's shares among groups over the flat reading's: the prior's likelihood ratio
     ratio = np.where(flat > 0, shares[1:] / np.maximum(flat, 1e-300), 0.0).astype(np.float32)
-    used, cell_pos = np.unique(cells, return_inverse=True)
-    cell_pos = cell_pos.reshape(cells.shape)
+    n_cells = field.someone.shape[0]
+    adj = p * ratio  # per cell and week, once per party
+    held, mass = p.sum(axis=2), adj.sum(axis=2)
+    scale = np.where(held > 0, mass / np.maximum(held, 1e-30), np.inf).astype(np.float32)
+    cum_adj = np.cumsum(adj, axis=2, dtype=np.float32)
     n_rep = replicates(params, n_k)
     out = np.empty((n_rep, n_g + 1))
-    chunk = max(1, _CHUNK_WORK // max(n_k * (cells.shape[1] + n_g + 1), 1))
+    chunk = max(1, _CHUNK_WORK // max(n_k * (cells.shape[1] + n_g + 1), n_cells, 1))
     rows = np.arange(n_k)
+    cum32 = cum.astype(np.float32)
     for start in range(0, n_rep, chunk):
         r = min(chunk, n_rep - start)
+        reps = np.arange(r)[:, None]
         m = rng.poisson(counts, size=(r, n_k)).astype(np.float64)
         if cells.shape[1] > 1:
-            pick = rng.random((r, n_k))
-            slot = np.minimum((cum[None, :, :] < pick[:, :, None]).sum(axis=2), cells.shape[1] - 1)
+            pick = rng.random((r, n_k), np.float32)
+            slot = (cum32[None, :, :] < pick[:, :, None]).sum(axis=2)
+            cell = cells[rows, np.minimum(slot, cells.shape[1] - 1)]
         else:
-            slot = np.zeros((r, n_k), np.int64)
-        u = rng.random((r, used.size), np.float32)[np.arange(r)[:, None], cell_pos[rows, slot]]
-        pr = p[cells[rows, slot], week[None, :]]  # [r, k, g]
-        a = pr * ratio
-        a *= pr.sum(axis=2, keepdims=True) / np.maximum(a.sum(axis=2, keepdims=True), 1e-30)
-        drawn = (np.cumsum(a, axis=2) < u[..., None]).sum(axis=2)  # n_g = none
-        drawn = np.where(drawn >= n_g, 0, drawn + 1) + (n_g + 1) * np.arange(r)[:, None]
+            cell = np.broadcast_to(cells[:, 0], (r, n_k))
+        u = rng.random((r, n_cells), np.float32)[reps, cell]
+        # cumulative re-weighted mass against u × its total / P(someone): the groups
+        # re-weighted, "none" kept
+        thr = u * scale[cell, week[None, :]]
+        drawn = (cum_adj[cell, week[None, :]] < thr[..., None]).sum(axis=2)  # n_g = none
+        drawn = np.where(drawn >= n_g, 0, drawn + 1) + (n_g + 1) * reps
         tally = np.bincount(drawn.ravel(), weights=m.ravel(), minlength=r * (n_g + 1))
         out[start : start + r] = tally.reshape(r, n_g + 1) / np.maximum(
             m.sum(axis=1, keepdims=True), 1.0
