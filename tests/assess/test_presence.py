@@ -57,3 +57,41 @@ def test_presence_map_bounded(
     assert p.shape[2] == 1
     assert np.all((p >= 0.0) & (p <= 1.0))
     assert np.all(p[-1] == 0.0)  # the sentinel cell holds nothing
+
+
+def test_logistics_observations_are_presence_evidence() -> None:
+    """A group's convoys counted on a road put the group there (nothing else reported)."""
+    week = 7 * 86_400_000
+    t0 = 2400 * week
+    logistics = pl.DataFrame(
+        {
+            "id": [f"liaison-logistics--{i}" for i in range(6)],
+            "group": ["threat-actor--g"] * 6,
+            "logistics_kind": ["convoy"] * 6,
+            "lat": [34.5] * 6,
+            "lon": [38.5] * 6,
+            "precision_m": [1000.0] * 6,
+            "count": [12] * 6,
+            "t_start_ms": [t0 + i * week for i in range(6)],
+            "t_end_ms": [t0 + i * week + 86_400_000 for i in range(6)],
+        }
+    )
+    far = pl.DataFrame(
+        {
+            "id": ["sighting--far"],
+            "group": ["threat-actor--h"],
+            "presence_kind": ["sighting"],
+            "lat": [36.0],
+            "lon": [40.0],
+            "precision_m": [1000.0],
+            "t_start_ms": [t0],
+            "t_end_ms": [t0 + 86_400_000],
+        }
+    )
+    inputs = AssessmentInputs.from_frames({"logistics": logistics, "presence": far})
+    prep = prepare(inputs, Params(), None, Messages())
+    cell = int(prep.frames["logistics"]["cell"][0])
+    week_i = int(prep.frames["logistics"]["week"][2])
+    g = prep.groups.index("threat-actor--g")
+    assert presence(prep, Params())[cell, week_i, g] > 0.5
+    assert presence(prep, Params(weight_logistics=0.0))[cell, week_i, g] == 0.0

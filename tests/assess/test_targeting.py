@@ -52,3 +52,66 @@ def test_group_state_has_ci_and_footprint(assessed: AssessmentResult) -> None:
     assert len(weeks) >= 50
     assert all(w["activity_ci"][0] <= w["activity"] <= w["activity_ci"][1] for w in weeks)
     assert any(w["footprint_km2"] > 1000 for w in weeks)
+
+
+def _mixture(seed: int) -> tuple[Any, Any, Any]:
+    """Strikes of a party with shares (none 5 %, g1 80 %, g2 15 %) whose posteriors are
+    those of a flat prior over the two groups (a symmetric signal, right with
+    probability ``clarity``); a third of the strikes fall where it is ambiguous."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    truth = np.array([0.05, 0.80, 0.15])
+    who = rng.choice(3, n, p=truth)
+    clarity = np.where(rng.random(n) < 1 / 3, 0.55, 0.95)
+    like = np.full((n, 3), 0.0)
+    like[:, 1:] = (1.0 - clarity)[:, None]
+    # the signal points to the true group with probability ``clarity``, else to the other
+    pointed = np.where(rng.random(n) < clarity, np.maximum(who, 1), 3 - np.maximum(who, 1))
+    like[np.arange(n), pointed] = clarity
+    someone = np.where(who == 0, 0.0, 1.0)
+    q = np.concatenate([(1 - someone)[:, None], someone[:, None] * like[:, 1:]], axis=1)
+    return q, np.ones(n), truth
+
+
+def test_party_shares_recover_the_party_prior() -> None:
+    """Read with a flat prior, ambiguous strikes are shared out evenly and the main
+    target's share comes out low; the EM under the party's prior recovers it, and
+    "no known group" keeps its expected share."""
+    import numpy as np
+
+    from liaison.assess.shares import party_shares
+
+    q, w, truth = _mixture(3)
+    flat = (w @ q) / w.sum()
+    em = party_shares(q, w)
+    assert abs(em.sum() - 1.0) < 1e-9
+    assert abs(em[0] - flat[0]) < 1e-12
+    # the flat reading misses the group shares by several points, the EM does not
+    assert abs(flat[1] - truth[1]) > 0.04
+    assert np.all(np.abs(em[1:] - truth[1:]) < 0.015), (em, truth)
+
+
+def test_party_shares_per_replicate_match_one_by_one() -> None:
+    import numpy as np
+
+    from liaison.assess.shares import party_shares
+
+    q, w, _ = _mixture(4)
+    rng = np.random.default_rng(0)
+    m = rng.poisson(w, size=(3, w.size)).astype(float)
+    block = party_shares(q, m)
+    for i in range(3):
+        assert np.allclose(block[i], party_shares(q, m[i]), atol=1e-5)
+
+
+def test_interval_spans_the_flat_reading(assessed: AssessmentResult) -> None:
+    """The party-prior share and the flat reading (a bound of the model's uncertainty)
+    both lie in the interval; the interval stays informative (narrower than 25 points)."""
+    for row in assessed.data["targeting"]:
+        for g in row["groups"]:
+            assert g["ci_low"] <= g["share"] <= g["ci_high"]
+            assert g["share_any"] >= g["share"] - 1e-9
+        main = max(row["groups"], key=lambda g: g["share"])
+        assert main["ci_high"] - main["ci_low"] < 0.25

@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/2.0.0"
+METHOD_VERSION = "liaison-assess/2.1.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class Params:
     presence_evidence_scale: float = 0.25
     presence_max_spread_rings: int = 4
     presence_floor_m: float = 3_000.0
-    location_prior_floor: float = 0.1
+    location_prior_floor: float = 0.01
     control_log_odds: float = 2.0
     control_switch_per_week: float = 0.05
     weight_control: float = 1.0
@@ -41,12 +41,18 @@ class Params:
     ungraded_reliability_weight: float = 0.7
     ungraded_credibility_weight: float = 0.7
     max_precision_m: float = 50_000.0
+    # presence (helper "presence", method 2.1.0): a group's convoys and traffic observed
+    # on a road are evidence of the group there
+    weight_logistics: float = 0.5
     # group state
     trend_window_weeks: int = 8
     # targeting share: sensitivity over the floor and the evidence scale
     targeting_max_tolerance_rings: int = 4
     sensitivity_tolerances_m: tuple[float, ...] = (1_500.0, 3_000.0, 6_000.0)
     sensitivity_scales: tuple[float, ...] = (0.5, 1.0, 2.0)
+    # targeting (helper "presence", method 2.1.0): the field rebuilt without each of
+    # this many groups of evidence records gives the share's evidence uncertainty
+    evidence_jackknife_groups: int = 4
     # strike effects
     effect_window_weeks: int = 8
     effect_bin_weeks: int = 4
@@ -139,6 +145,7 @@ def _problems(p: Params) -> list[str]:
         p.weight_sighting,
         p.weight_movement,
         p.weight_event,
+        p.weight_logistics,
         p.ungraded_reliability_weight,
         p.ungraded_credibility_weight,
     )
@@ -174,6 +181,7 @@ def _problems(p: Params) -> list[str]:
         "presence_max_lag_weeks",
         "presence_max_spread_rings",
         "targeting_max_tolerance_rings",
+        "evidence_jackknife_groups",
     ):
         if not 0 <= getattr(p, n) <= 10:
             out.append(f"{n} must be 0…10")

@@ -91,11 +91,11 @@ def _rings(grid: Grid) -> int:
     return int(grid.slot_ring.max()) if grid.slot_ring.size else 0
 
 
-def _weekly_evidence(prep: Prepared, params: Params) -> F32:
-    """Evidence per kernel class, cell, week and group, before spreading (no decay)."""
+def _weekly_evidence(prep: Prepared, params: Params) -> tuple[F32, I64]:
+    """Evidence per kernel class present, cell, week and group, before spreading (no
+    decay), and the classes (indices in ``KERNEL_SIGMAS``) of its first axis."""
     g_index = {g: i for i, g in enumerate(prep.groups)}
     n_g, n_w, n_c = len(prep.groups), prep.n_weeks, prep.grid.n_cells + 1
-    ev = np.zeros((len(KERNEL_SIGMAS), n_c, n_w + 1, max(n_g, 1)), np.float32)
     kinds = {
         "control": params.weight_control,
         "sighting": params.weight_sighting,
@@ -103,6 +103,7 @@ def _weekly_evidence(prep: Prepared, params: Params) -> F32:
     }
     pres = prep.frames["presence"]
     events = prep.frames["events"].filter(pl.col("initiator").is_in(list(prep.groups)))
+    logi = prep.frames["logistics"]
     sources = (
         (
             pres,
@@ -111,7 +112,14 @@ def _weekly_evidence(prep: Prepared, params: Params) -> F32:
             pres["abs_week_end"] - prep.week0,
         ),
         (events, events["initiator"], np.full(events.height, params.weight_event), None),
+        (
+            logi,
+            logi["group"],
+            np.full(logi.height, params.weight_logistics),
+            logi["abs_week_end"] - prep.week0,
+        ),
     )
+    parts, weights = [], []
     for df, group, kind_w, end in sources:
         if df.height == 0:
             continue
@@ -123,13 +131,24 @@ def _weekly_evidence(prep: Prepared, params: Params) -> F32:
         c = df["cell"].to_numpy()[keep]
         start = df["week"].to_numpy()[keep]
         stop = start + 1 if end is None else np.clip(end.to_numpy()[keep] + 1, start + 1, n_w)
-        # a report over several weeks spreads its weight over them
+        # a report over several weeks spreads its weight over them: +w/n from its first
+        # week, −w/n from the week after its last (a cumulative sum over weeks follows)
         w = w / (stop - start)
-        shape = ev.shape
         for week, sign in ((start, 1.0), (stop, -1.0)):
-            flat = np.ravel_multi_index((k, c, week, g[keep]), shape)
-            ev += np.bincount(flat, weights=sign * w, minlength=ev.size).reshape(shape)
-    return np.cumsum(ev, axis=2)[:, :, :n_w, :]
+            parts.append((k, c, week, g[keep]))
+            weights.append(sign * w)
+    if not parts:
+        return np.zeros((1, n_c, n_w, max(n_g, 1)), np.float32), np.zeros(1, np.int64)
+    # only the kernel classes present get a slice of the (dense) array
+    k_all = np.concatenate([x[0] for x in parts])
+    classes = np.flatnonzero(np.bincount(k_all, minlength=len(KERNEL_SIGMAS)))
+    remap = np.zeros(len(KERNEL_SIGMAS), np.int64)
+    remap[classes] = np.arange(classes.size)
+    shape = (classes.size, n_c, n_w + 1, max(n_g, 1))
+    idx = (remap[k_all], *(np.concatenate([x[i] for x in parts]) for i in (1, 2, 3)))
+    ev = np.bincount(np.ravel_multi_index(idx, shape), np.concatenate(weights), int(np.prod(shape)))
+    out = np.cumsum(ev.reshape(shape), axis=2, dtype=np.float32)[:, :, :n_w, :]
+    return out, classes.astype(np.int64)
 
 
 def activity_density(prep: Prepared, params: Params) -> F32:
@@ -160,11 +179,32 @@ def spread(values: F32, grid: Grid, weights: npt.NDArray[np.float64]) -> F32:
     return out
 
 
-def _spread_classes(ev: F32, grid: Grid) -> F32:
-    out = ev[0].copy()
-    for k in range(1, ev.shape[0]):
-        if ev[k].any():
-            out += spread(ev[k], grid, kernel(KERNEL_SIGMAS[k], grid))
+def _spread_classes(ev: F32, grid: Grid, classes: I64 | None = None) -> F32:
+    """Every kernel class spread by its kernel, summed (``ev[i]`` is of class
+    ``classes[i]``, default ``i``). A kernel's weight depends on the ring only, so the
+    classes are first combined per ring and each slot gathered once."""
+    cls = np.arange(ev.shape[0]) if classes is None else classes
+    out = np.zeros_like(ev[0])
+    present = []
+    for i, c in enumerate(cls.tolist()):
+        if c == 0:
+            out += ev[i]
+        elif ev[i].any():
+            present.append(i)
+    kernels = {i: kernel(KERNEL_SIGMAS[cls[i]], grid).astype(np.float32) for i in present}
+    n_slots = max((w.size for w in kernels.values()), default=0)
+    rings = grid.slot_ring[:n_slots]
+    for ring in range(int(rings.max()) + 1 if n_slots else 0):
+        first = int(np.searchsorted(rings, ring))
+        comb: F32 | None = None
+        for k in present:
+            if first < kernels[k].size:
+                part = kernels[k][first] * ev[k]
+                comb = part if comb is None else comb + part
+        if comb is None:
+            continue
+        for slot in np.flatnonzero(rings == ring):
+            out += comb[grid.neighbours[:, slot]]
     out[-1] = 0.0
     return np.asarray(out, np.float32)
 
@@ -259,7 +299,8 @@ class ControlField:
 def control_field(prep: Prepared, params: Params, activity: F32 | None = None) -> ControlField:
     """The presence-and-control model of docs/method.md over the prepared grid
     (``activity``: an ``activity_density`` already computed for these inputs)."""
-    weekly = _spread_classes(_weekly_evidence(prep, params), prep.grid)
+    raw, classes = _weekly_evidence(prep, params)
+    weekly = _spread_classes(raw, prep.grid, classes)
     weekly_total = weekly.sum(axis=2)
     total = _decay(weekly_total[:, :, None], params)[:, :, 0]
     scale = evidence_scale(total, prep) * params.presence_evidence_scale

@@ -19,23 +19,18 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from .jackknife import evidence_folds, jackknife_se
+from .location import StrikePosteriors, strike_posteriors
 from .params import Params
 from .prepare import Prepared
-from .presence import (
-    KERNEL_SIGMAS,
-    ControlField,
-    control_field,
-    kernel,
-    kernel_class,
-    presence_from_evidence,
-)
+from .presence import ControlField, control_field, presence_from_evidence
+from .shares import party_shares
 
 __all__ = ["StrikePosteriors", "party_seed", "strike_posteriors", "targeting"]
 
@@ -47,7 +42,6 @@ I64 = npt.NDArray[np.int64]
 NO_EVIDENCE = 0.05
 #: P(group) from which a strike counts in ``share_any`` (a plausible target).
 PLAUSIBLE = 0.1
-_CHUNK = 100_000
 
 
 def party_seed(params: Params, *keys: str) -> np.random.Generator:
@@ -56,110 +50,65 @@ def party_seed(params: Params, *keys: str) -> np.random.Generator:
     return np.random.default_rng([params.bootstrap_seed, h])
 
 
-@dataclass(frozen=True)
-class StrikePosteriors:
-    """Per distinct strike location (cell, week, precision class) of the selection.
-
-    ``q[k, 0]`` is P(no known group), ``q[k, 1 + g]`` P(group g); ``cells[k, s]`` and
-    ``loc_cum[k, s]`` the candidate cells and the cumulative location posterior;
-    ``someone[k]`` P(any group around); ``key_of[i]`` the location of strike ``i``.
-    """
-
-    q: F64
-    cells: I64
-    loc_cum: F64
-    week: I64
-    someone: F64
-    key_of: I64
-
-
-def _location_weights(
-    field: ControlField, prep: Prepared, cell: I64, week: I64, cls: int, params: Params
-) -> tuple[I64, F64]:
-    grid = prep.grid
-    kern = kernel(KERNEL_SIGMAS[cls], grid, peak_one=True)
-    nbr = grid.neighbours[cell][:, : kern.size]
-    # a place counts once, whatever its size: the prior is P(activity there), not volume
-    act = field.activity[nbr, week[:, None]] / _typical(field)
-    w = kern[None, :] * (-np.expm1(-act) + params.location_prior_floor)
-    w = np.where(nbr == grid.n_cells, 0.0, w)
-    w[:, 0] = np.maximum(w[:, 0], 1e-12)
-    return nbr, w / w.sum(axis=1, keepdims=True)
-
-
-def _typical(field: ControlField) -> float:
-    positive = field.activity[field.activity > 1e-3]
-    return float(np.median(positive)) if positive.size else 1.0
-
-
-def strike_posteriors(
-    field: ControlField,
-    prep: Prepared,
-    cell: I64,
-    week: I64,
-    precision: F64,
-    params: Params,
-    keep_location: bool = True,
-) -> StrikePosteriors:
-    """Posteriors of every strike location (see the module docstring); without
-    ``keep_location`` the candidate cells and location posteriors are not kept."""
-    n_g = len(prep.groups)
-    cls = kernel_class(precision, params.presence_floor_m, prep.spacing_m)
-    keys, key_of = np.unique(np.stack([cls, cell, week]), axis=1, return_inverse=True)
-    key_of = key_of.reshape(-1)
-    n_k = keys.shape[1]
-    width = max((kernel(KERNEL_SIGMAS[c], prep.grid).size for c in np.unique(keys[0])), default=1)
-    q = np.zeros((n_k, n_g + 1))
-    kept = n_k if keep_location else 0
-    cells = np.full((kept, width), prep.grid.n_cells, np.int64)
-    loc_cum = np.ones((kept, width))
-    someone = np.zeros(n_k)
-    p = field.p
-    for c in np.unique(keys[0]):
-        rows = np.flatnonzero(keys[0] == c)
-        for start in range(0, rows.size, _CHUNK):
-            r = rows[start : start + _CHUNK]
-            nbr, w = _location_weights(field, prep, keys[1, r], keys[2, r], int(c), params)
-            wk = keys[2, r][:, None]
-            q[r, 1:] = np.einsum("ns,nsg->ng", w, p[nbr, wk])
-            someone[r] = (w * field.someone[nbr, wk]).sum(axis=1)
-            if keep_location:
-                cells[r, : nbr.shape[1]] = nbr
-                loc_cum[r, : nbr.shape[1]] = np.cumsum(w, axis=1)
-    q[:, 0] = np.clip(1.0 - q[:, 1:].sum(axis=1), 0.0, 1.0)
-    return StrikePosteriors(q, cells, loc_cum, keys[2].astype(np.int64), someone, key_of)
-
-
 def _bootstrap(
     post: StrikePosteriors,
     field: ControlField,
     keys: I64,
     counts: F64,
+    shares: F64,
     params: Params,
     rng: np.random.Generator,
 ) -> F64:
-    """Replicated shares [replicates, 1 + groups] (column 0: no known group)."""
-    n_g = post.q.shape[1] - 1
-    cells, cum, week = post.cells[keys], post.loc_cum[keys], post.week[keys]
-    n_cells = field.someone.shape[0]
-    out = np.empty((replicates(params, keys.size), n_g + 1))
+    """Replicated shares [replicates, 1 + groups] (column 0: no known group).
+
+    Each replicate re-weights the strike locations (Poisson), draws one cell per
+    location from its posterior and one group (or none) per cell from P(· | cell,
+    week), the groups re-weighted by the party's shares (``party_shares``), with the
+    same uniform for a cell in every week (strikes on one town share their uncertainty).
+    Vectorised over blocks of replicates.
+    """
+    n_k, n_g = keys.size, post.q.shape[1] - 1
+    cells, week, cum = post.cells[keys], post.week[keys], post.loc_cum[keys]
     p = field.p
-    for r in range(out.shape[0]):
-        m = rng.poisson(counts).astype(np.float64)
+    groups = post.q[keys][:, 1:]
+    flat = (counts @ groups) / max(float(counts.sum()), 1e-300)
+    # the party's shares among groups over the flat reading's: the prior's likelihood ratio
+    ratio = np.where(flat > 0, shares[1:] / np.maximum(flat, 1e-300), 0.0).astype(np.float32)
+    n_cells = field.someone.shape[0]
+    adj = p * ratio  # per cell and week, once per party
+    held, mass = p.sum(axis=2), adj.sum(axis=2)
+    scale = np.where(held > 0, mass / np.maximum(held, 1e-30), np.inf).astype(np.float32)
+    cum_adj = np.cumsum(adj, axis=2, dtype=np.float32)
+    n_rep = replicates(params, n_k)
+    out = np.empty((n_rep, n_g + 1))
+    chunk = max(1, _CHUNK_WORK // max(n_k * (cells.shape[1] + n_g + 1), n_cells, 1))
+    rows = np.arange(n_k)
+    cum32 = cum.astype(np.float32)
+    for start in range(0, n_rep, chunk):
+        r = min(chunk, n_rep - start)
+        reps = np.arange(r)[:, None]
+        m = rng.poisson(counts, size=(r, n_k)).astype(np.float64)
         if cells.shape[1] > 1:
-            slot = (cum < rng.random(keys.size)[:, None]).sum(axis=1)
-            slot = np.minimum(slot, cells.shape[1] - 1)
-            cell = cells[np.arange(keys.size), slot]
+            pick = rng.random((r, n_k), np.float32)
+            slot = (cum32[None, :, :] < pick[:, :, None]).sum(axis=2)
+            cell = cells[rows, np.minimum(slot, cells.shape[1] - 1)]
         else:
-            cell = cells[:, 0]
-        u = np.asarray(rng.random(n_cells))[cell]
-        probs = p[cell, week]  # [n, groups]
-        cum_g = np.cumsum(probs, axis=1)
-        # category order: groups first, "none" for the remaining mass
-        drawn = (cum_g < u[:, None]).sum(axis=1)  # n_g = none
-        drawn = np.where(drawn >= n_g, -1, drawn)
-        out[r] = np.bincount(drawn + 1, weights=m, minlength=n_g + 1) / max(m.sum(), 1.0)
+            cell = np.broadcast_to(cells[:, 0], (r, n_k))
+        u = rng.random((r, n_cells), np.float32)[reps, cell]
+        # cumulative re-weighted mass against u × its total / P(someone): the groups
+        # re-weighted, "none" kept
+        thr = u * scale[cell, week[None, :]]
+        drawn = (cum_adj[cell, week[None, :]] < thr[..., None]).sum(axis=2)  # n_g = none
+        drawn = np.where(drawn >= n_g, 0, drawn + 1) + (n_g + 1) * reps
+        tally = np.bincount(drawn.ravel(), weights=m.ravel(), minlength=r * (n_g + 1))
+        out[start : start + r] = tally.reshape(r, n_g + 1) / np.maximum(
+            m.sum(axis=1, keepdims=True), 1.0
+        )
     return out
+
+
+#: Elements per vectorised block of bootstrap replicates.
+_CHUNK_WORK = 8_000_000
 
 
 #: Bootstrap work (replicates × strike locations) above which replicates are reduced.
@@ -197,6 +146,8 @@ def targeting(
     weight_all = strikes["strikes"].fill_null(1).clip(1, None).to_numpy().astype(np.float64)
     claimed = strikes["target_group"].to_numpy()
     alt = _alternatives(field, post, prep, params, cell, week, prec)
+    sample = _sample(cell.size, params)
+    folds = evidence_folds(field, prep, params, cell, week, prec, sample)
     alpha = (1.0 - params.confidence_level) / 2.0
     out = []
     for party in parties:
@@ -214,15 +165,28 @@ def targeting(
         counts: F64 = np.asarray(
             np.bincount(inv.reshape(-1), weights=weight_all[sel], minlength=keys.size), np.float64
         )
-        share = _shares(post.q[keys], counts)
-        anywhere = _shares_any(post.q[keys], counts)
-        reps = _bootstrap(post, field, keys, counts, params, party_seed(params, "targeting", party))
+        flat_share = _shares(post.q[keys], counts)
+        share = party_shares(post.q[keys], counts)
+        anywhere = np.maximum(_shares_any(post.q[keys], counts), share[1:])
+        seed = party_seed(params, "targeting", party)
+        reps = _bootstrap(post, field, keys, counts, share, params, seed)
         if reps.shape[0] < params.bootstrap_replicates:
             half = stats.norm.ppf(1.0 - alpha) * reps.std(axis=0, ddof=1)
             lo, hi = share - half, share + half
-        else:
-            lo, hi = np.quantile(reps, alpha, axis=0), np.quantile(reps, 1.0 - alpha, axis=0)
-        lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+        else:  # the replicates' spread around the estimate (their centre is drawn, not EM's)
+            centre = reps.mean(axis=0)
+            lo = share + np.quantile(reps, alpha, axis=0) - centre
+            hi = share + np.quantile(reps, 1.0 - alpha, axis=0) - centre
+        if folds:  # the evidence's own uncertainty, with the bootstrap's in quadrature
+            fs = sel[sample]
+            thetas = np.array([party_shares(q[fs], weight_all[sample][fs]) for q in folds])
+            se = jackknife_se(thetas) * stats.norm.ppf(1.0 - alpha)
+            lo = share - np.sqrt(np.square(share - lo) + np.square(se))
+            hi = share + np.sqrt(np.square(hi - share) + np.square(se))
+        # the reading under the field's flat prior is a bound of the model's uncertainty:
+        # the two differ where the party's strikes are ambiguous
+        lo = np.clip(np.minimum(lo, flat_share), 0.0, 1.0)
+        hi = np.clip(np.maximum(hi, flat_share), 0.0, 1.0)
         total = max(counts.sum(), 1.0)
         # never narrower than the Jeffreys interval of a proportion over these strikes:
         # a handful of strikes all on one group is not "100 % (100–100 %)"
@@ -271,7 +235,8 @@ def _sensitivity(
     prep: Prepared,
 ) -> dict[str, Any]:
     q, w = post.q[post.key_of[sel]], weight[sel]
-    shares, anywhere = _shares(q, w), _shares_any(q, w)
+    shares = party_shares(q, w)
+    anywhere = np.maximum(_shares_any(q, w), shares[1:])
     return {
         **setting,
         # the earlier names of the two settings, for readers of method 1 results
@@ -312,6 +277,15 @@ def _evidence_note(n_strikes: int, unknown: float, thin: float, prep: Prepared) 
 SENSITIVITY_SAMPLE = 200_000
 
 
+def _sample(n: int, params: Params) -> I64:
+    """The strikes of the sensitivity table and the jackknife: all, or a fixed-seed
+    sample of ``SENSITIVITY_SAMPLE``."""
+    if n <= SENSITIVITY_SAMPLE:
+        return np.arange(n, dtype=np.int64)
+    rng = np.random.default_rng([params.bootstrap_seed, 11])
+    return np.sort(rng.choice(n, SENSITIVITY_SAMPLE, replace=False)).astype(np.int64)
+
+
 def _alternatives(
     field: ControlField,
     base_post: StrikePosteriors,
@@ -328,13 +302,7 @@ def _alternatives(
     sample get the default posterior (the table then moves by the sample's variation).
     """
     n = cell.size
-    sample = np.arange(n)
-    if n > SENSITIVITY_SAMPLE:
-        sample = np.sort(
-            np.random.default_rng([params.bootstrap_seed, 11]).choice(
-                n, SENSITIVITY_SAMPLE, replace=False
-            )
-        )
+    sample = _sample(n, params)
     settings = [
         (f, 1.0) for f in sorted({params.presence_floor_m, *params.sensitivity_tolerances_m})
     ]
