@@ -115,3 +115,14 @@ def test_interval_spans_the_flat_reading(assessed: AssessmentResult) -> None:
             assert g["share_any"] >= g["share"] - 1e-9
         main = max(row["groups"], key=lambda g: g["share"])
         assert main["ci_high"] - main["ci_low"] < 0.25
+
+
+def test_party_shares_without_any_group_are_all_no_known_group() -> None:
+    """No presence evidence at all: the posteriors have only the "no known group" column."""
+    import numpy as np
+
+    from liaison.assess.shares import party_shares
+
+    q = np.ones((5, 1))
+    assert party_shares(q, np.full(5, 2.0)).tolist() == [1.0]
+    assert party_shares(q, np.ones((3, 5))).shape == (3, 1)

@@ -59,7 +59,7 @@ def party_shares(q: F64, counts: F64, start: F64 | None = None) -> F64:
     for _ in range(MAX_ITERATIONS):
         denom = np.maximum(s @ g.T, 1e-300)  # [R, K]
         new = (s * ((w / denom) @ g) + prior) / held_map
-        done = float(np.abs(new - s).max()) < TOLERANCE
+        done = float(np.abs(new - s).max(initial=0.0)) < TOLERANCE  # no groups: done
         s = new
         if done:
             break
