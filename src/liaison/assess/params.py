@@ -63,6 +63,9 @@ class Params:
     claim_vocabularies: tuple[tuple[str, str, str], ...] = ()
     harm_radius_m: float = 10_000.0
     harm_days: float = 3.0
+    # claims (helper "claims"): observers weighed by their agreement (latent classes)
+    #: pseudo-observations, × the observer's mean grading weight, that an observer is right
+    claims_observer_prior: float = 100.0
     # inference and output
     bootstrap_replicates: int = 400
     bootstrap_seed: int = 20151201
@@ -155,6 +158,7 @@ def _problems(p: Params) -> list[str]:
         "harm_radius_m",
         "harm_days",
         "effect_max_precision_m",
+        "claims_observer_prior",
     )
     out.extend(f"{n} must be > 0" for n in positive if not getattr(p, n) > 0)
     at_least_one = (
