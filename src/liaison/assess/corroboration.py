@@ -94,9 +94,7 @@ _SUCCESS_LEVEL = 2
 _AGREE = ("agree", "strongly-agree")
 _DISAGREE = ("disagree", "strongly-disagree")
 _MAX_CANDIDATES = 8
-_SEEN = pl.Schema(
-    {"lid": pl.Int64, "observer": pl.String, "seen": pl.Boolean, "grade": pl.Float64}
-)
+_SEEN = pl.Schema({"lid": pl.Int64, "observer": pl.String, "seen": pl.Boolean, "grade": pl.Float64})
 
 
 def vocabulary(words: list[str], party: str, params: Params) -> dict[str, int]:
@@ -314,9 +312,8 @@ def _party_row(
         row["message"] = "no strike report with a claimed effect in the period"
         return row
     names = {v: k for k, v in LEVELS.items()}
-    row["vocabulary"] = {
-        w: names[lv] for w, lv in sorted(vocab.items()) if w in set(mine["claimed_effect"])
-    }
+    used = set(mine["claimed_effect"].unique().to_list())
+    row["vocabulary"] = {w: names[lv] for w, lv in sorted(vocab.items()) if w in used}
     row["corroboration_rate"] = hit.height / mine.height
     row["claimed_success_rate"] = float(mine["claimed_success"].mean())  # type: ignore[arg-type]
     obs = seen.join(mine.select("lid", "claimed_success"), on="lid")
