@@ -139,6 +139,7 @@ def test_an_over_claiming_observer_does_not_deflate_truthful_parties() -> None:
         party, np.concatenate([c0, c1]), np.concatenate([s0, s1]), np.full(3, 5.0), 200,
         np.random.default_rng(1),
     )  # fmt: skip
+    assert fit.weighed and fit.disagreement_z > 10.0
     truth = [100 * (c0.mean() - t0.mean()), 100 * (c1.mean() - t1.mean())]
     got = 100 * (fit.claimed[0] - fit.true_rate[0])
     assert np.all(np.abs(got - truth) < 3.0), (got, truth)
@@ -152,12 +153,16 @@ def test_an_over_claiming_observer_does_not_deflate_truthful_parties() -> None:
     assert np.all((lo - 1e-6 <= truth) & (truth <= hi + 1e-6)), (lo, hi, truth)
 
 
-def test_a_single_observer_is_taken_as_accurate() -> None:
+def test_observers_that_agree_count_alike() -> None:
     rng = np.random.default_rng(5)
-    claimed, seen, truth = _items(rng, 800, 0.6, 0.3, [0.0])
+    claimed, seen, truth = _items(rng, 800, 0.6, 0.3, [0.0, 0.0])
     fit = latent_class(
-        np.zeros(claimed.size, np.int64), claimed, seen, np.array([5.0]), 50,
+        np.zeros(claimed.size, np.int64), claimed, seen, np.array([5.0, 5.0]), 50,
         np.random.default_rng(2),
     )  # fmt: skip
-    assert abs(fit.true_rate[0, 0] - (seen[:, 0] == 1).mean()) < 0.02
+    assert not fit.weighed and fit.disagreement_z < 3.0
+    share = (seen == 1).sum(axis=1) / (seen >= 0).sum(axis=1)
+    assert abs(fit.true_rate[0, 0] - share.mean()) < 1e-9
     assert abs(fit.true_rate[0, 0] - truth.mean()) < 0.03
+    assert abs(100 * (fit.claimed[0, 0] - fit.true_rate[0, 0]) - 100 * (claimed.mean()
+               - truth.mean())) < 3.0  # fmt: skip

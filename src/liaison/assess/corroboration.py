@@ -289,7 +289,7 @@ def _fit(
     fit = latent_class(
         items["p"].to_numpy(), items["claimed_success"].to_numpy(), matrix,
         params.claims_observer_prior * np.asarray(grade, np.float64),
-        params.bootstrap_replicates, rng,
+        params.bootstrap_replicates, rng, disagreement_z=params.claims_disagreement_z,
     )  # fmt: skip
     return fit, items, observers
 
@@ -344,12 +344,15 @@ def _party_row(
         success_claims_corroborated=float(post[claimed].mean()) if claimed.any() else None,
         inflation_points=100.0 * float(claimed_rate[0] - true_rate[0]),
         inflation_ci=[float(np.quantile(reps, a)), float(np.quantile(reps, 1 - a))],
-        observer_rates={
+        observers_weighed="by agreement" if fit.weighed else "alike",
+        observer_disagreement_z=fit.disagreement_z,
+    )  # fmt: skip
+    if fit.weighed:
+        row["observer_rates"] = {
             o: {"sensitivity": float(fit.sensitivity[0, j]),
                 "specificity": float(fit.specificity[0, j])}
             for j, o in enumerate(observers) if o in row["observers"]
-        },
-    )  # fmt: skip
+        }  # fmt: skip
     if hit.height < 30:
         row["message"] = f"only {hit.height} observed claim(s): the interval is wide"
     return row

@@ -42,6 +42,8 @@ class LatentFit:
     specificity: F  # [R, observers]
     posterior: F  # [patterns]: P(success | pattern), replicate 0
     pattern_of: I64  # [items]: index of each item's pattern
+    weighed: bool  # observers weighed by agreement (else: every observation alike)
+    disagreement_z: float  # largest |z| of two observers' mean difference on shared items
 
 
 def _em(
@@ -78,6 +80,34 @@ def _em(
     return claimed_rate, true_rate, se, sp, q[0]
 
 
+def disagreement(counts: F, o1: F, o0: F) -> float:
+    """The largest |z| over observer pairs of their mean difference (success seen by one
+    minus by the other) on the items both observed: a bias of one against the other."""
+    both = o1 + o0
+    worst = 0.0
+    for j in range(o1.shape[1]):
+        for k in range(j + 1, o1.shape[1]):
+            shared = counts * both[:, j] * both[:, k]
+            n = shared.sum()
+            if n < 2:
+                continue
+            d = o1[:, j] - o1[:, k]
+            mean = (shared * d).sum() / n
+            var = (shared * (d - mean) ** 2).sum() / (n - 1)
+            if var > 0:
+                worst = max(worst, abs(mean) / np.sqrt(var / n))
+    return float(worst)
+
+
+def _alike(counts: F, party: I64, claimed: F, o1: F, o0: F, n_parties: int) -> tuple[F, F, F]:
+    """Every observation alike: an item's success is the share of its observations
+    reporting one."""
+    onehot = np.eye(n_parties)[party]
+    tot = np.maximum(counts @ onehot, _EPS)
+    share = o1.sum(axis=1) / np.maximum((o1 + o0).sum(axis=1), 1.0)
+    return ((counts * claimed[None, :]) @ onehot) / tot, ((counts * share) @ onehot) / tot, share
+
+
 def latent_class(
     party: I64,
     claimed: npt.NDArray[np.bool_],
@@ -87,17 +117,20 @@ def latent_class(
     rng: np.random.Generator,
     iters: int = 500,
     claim_prior: float = 1e-6,
+    disagreement_z: float = 3.0,
 ) -> LatentFit:
     """Fit the latent-class model to items (``party`` index, ``claimed`` success,
     ``seen[i, j]`` = 1 / 0 / −1 for observer *j* saw a success / a failure / nothing)
     and bootstrap it ``replicates`` times (items resampled within each party).
-    ``prior[j]``: the pseudo-observations that observer *j* is right."""
+    ``prior[j]``: the pseudo-observations that observer *j* is right. Observers are
+    weighed only when two of them disagree beyond ``disagreement_z`` (z of their mean
+    difference on shared items); otherwise every observation counts alike."""
     n_parties = int(party.max(initial=-1)) + 1
     keys = np.concatenate(
         [party[:, None], claimed.astype(np.int64)[:, None], seen.astype(np.int64)], axis=1
     )
     pats, pattern_of, base = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
-    pattern_of = pattern_of.reshape(-1)
+    pattern_of = pattern_of.reshape(-1).astype(np.int64)
     p_party = pats[:, 0]
     p_claimed = pats[:, 1].astype(np.float64)
     o1 = (pats[:, 2:] == 1).astype(np.float64)
@@ -114,10 +147,17 @@ def latent_class(
         n = int(base[idx].sum())
         if n:
             counts[1:, idx] = rng.multinomial(n, base[idx] / n, replicates)
+    j = seen.shape[1]
+    z = disagreement(base.astype(np.float64), o1[:, :j], o0[:, :j])
+    if z < disagreement_z:
+        claimed_rate, true_rate, share = _alike(
+            counts, p_party, p_claimed, o1[:, :j], o0[:, :j], n_parties
+        )
+        nan = np.full((replicates + 1, j), np.nan)
+        return LatentFit(claimed_rate, true_rate, nan, nan, share, pattern_of, False, z)
     claimed_rate, true_rate, se, sp, post = _em(
         counts, p_party, p_claimed, o1, o0, n_parties, prior, iters
     )
-    j = seen.shape[1]
     return LatentFit(
-        claimed_rate, true_rate, se[:, :j], sp[:, :j], post, pattern_of.astype(np.int64)
+        claimed_rate, true_rate, se[:, :j], sp[:, :j], post, pattern_of.astype(np.int64), True, z
     )

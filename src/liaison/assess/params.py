@@ -66,6 +66,8 @@ class Params:
     # claims (helper "claims"): observers weighed by their agreement (latent classes)
     #: pseudo-observations, × the observer's mean grading weight, that an observer is right
     claims_observer_prior: float = 100.0
+    #: observers are weighed when two disagree beyond this z (else all count alike)
+    claims_disagreement_z: float = 3.0
     # inference and output
     bootstrap_replicates: int = 400
     bootstrap_seed: int = 20151201
@@ -159,6 +161,7 @@ def _problems(p: Params) -> list[str]:
         "harm_days",
         "effect_max_precision_m",
         "claims_observer_prior",
+        "claims_disagreement_z",
     )
     out.extend(f"{n} must be > 0" for n in positive if not getattr(p, n) > 0)
     at_least_one = (
