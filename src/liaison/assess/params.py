@@ -56,6 +56,9 @@ class Params:
     effect_min_treated: int = 10
     effect_control_cells: int = 1_000
     effect_max_cells: int = 6_000
+    # strike effects (helper "claims"): strikes less precise than effect_max_precision_m
+    # (up to max_precision_m) spread over their location posterior as fractional exposure
+    effect_spread_imprecise: bool = False
     # corroboration and harm
     corroboration_radius_m: float = 10_000.0
     corroboration_days: float = 7.0
