@@ -176,8 +176,8 @@ def strike_effects(
         if fr.size:
             k = post.key_of[fr]
             flat = post.cells[k] * n_w + week[fr][:, None]
-            struck = np.bincount(flat.ravel(), weights[k].ravel(), n_c * n_w).reshape(n_c, n_w)
-            struck = np.minimum(struck, 1.0 - 1e-9)
+            mass_cw = np.bincount(flat.ravel(), weights[k].ravel(), n_c * n_w)
+            struck = np.minimum(mass_cw.reshape(n_c, n_w).astype(np.float64), 1.0 - 1e-9)
         struck[cell[sel], week[sel]] = 1.0
         struck[-1] = 0.0  # the "outside the grid" row is never struck
         start = len(columns)
