@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/2.0.0"
+METHOD_VERSION = "liaison-assess/2.1.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,7 @@ class Params:
     sensitivity_tolerances_m: tuple[float, ...] = (1_500.0, 3_000.0, 6_000.0)
     sensitivity_scales: tuple[float, ...] = (0.5, 1.0, 2.0)
     # strike effects
-    effect_window_weeks: int = 8
+    effect_window_weeks: int = 4
     effect_bin_weeks: int = 4
     effect_horizon_weeks: int = 12
     effect_lead_weeks: int = 4
