@@ -69,7 +69,10 @@ def _demean(
         # week effects of the stratum with the unit effects eliminated: [t, t] system
         m = np.diag(ws.sum(axis=0)) - wn[lo:hi].T @ wn[lo:hi]
         rhs = np.einsum("utk,ut->tk", x[lo:hi], ws) - ws.T @ share[lo:hi]
-        gamma = np.linalg.lstsq(m, rhs, rcond=1e-12)[0]  # [t, k]
+        # m is symmetric, singular along the constant shared with the unit effects
+        lam, vec = np.linalg.eigh(m)
+        inv = np.where(lam > 1e-12 * max(float(lam.max(initial=0.0)), 1e-300), 1.0 / lam, 0.0)
+        gamma = vec @ (inv[:, None] * (vec.T @ rhs))  # [t, k]
         alpha = share[lo:hi] - (ws @ gamma) / wu[lo:hi, None]
         np.subtract(x[lo:hi], gamma[None, :, :], out=out[lo:hi])
         out[lo:hi] -= alpha[:, None, :]
