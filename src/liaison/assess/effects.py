@@ -103,7 +103,7 @@ def _none(surv: tuple[I64, F], start: int, stop: int) -> F:
     hi = np.maximum(hi, lo)
     free = (certain[:, hi] - certain[:, lo]) == 0
     if not lg.any():  # only certain strikes: 0/1
-        return free.astype(np.float64)
+        return np.asarray(free, np.float64)
     return np.asarray(np.where(free, np.exp(lg[:, hi] - lg[:, lo]), 0.0), np.float64)
 
 
