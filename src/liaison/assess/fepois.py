@@ -71,7 +71,8 @@ def _demean(
         rhs = np.einsum("utk,ut->tk", x[lo:hi], ws) - ws.T @ share[lo:hi]
         # m is symmetric, singular along the constant shared with the unit effects
         lam, vec = np.linalg.eigh(m)
-        inv = np.where(lam > 1e-12 * max(float(lam.max(initial=0.0)), 1e-300), 1.0 / lam, 0.0)
+        keep = lam > 1e-12 * max(float(lam.max(initial=0.0)), 1e-300)
+        inv = np.divide(1.0, lam, out=np.zeros_like(lam), where=keep)
         gamma = vec @ (inv[:, None] * (vec.T @ rhs))  # [t, k]
         alpha = share[lo:hi] - (ws @ gamma) / wu[lo:hi, None]
         np.subtract(x[lo:hi], gamma[None, :, :], out=out[lo:hi])
