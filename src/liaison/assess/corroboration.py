@@ -94,6 +94,9 @@ _SUCCESS_LEVEL = 2
 _AGREE = ("agree", "strongly-agree")
 _DISAGREE = ("disagree", "strongly-disagree")
 _MAX_CANDIDATES = 8
+#: Observers with their own rates in the latent-class fit; the others share one.
+_MAX_OBSERVERS = 12
+_OTHER = "other observers"
 _SEEN = pl.Schema({"lid": pl.Int64, "observer": pl.String, "seen": pl.Boolean, "grade": pl.Float64})
 
 
@@ -267,6 +270,8 @@ def _fit(
     counts = seen.group_by("observer").agg(pl.len(), pl.col("grade").mean())
     counts = counts.sort("len", "observer", descending=[True, False])
     observers = counts["observer"].to_list()
+    # the most frequent observers keep their own rates; the rest share one column
+    columns = observers[:_MAX_OBSERVERS] + ([_OTHER] if len(observers) > _MAX_OBSERVERS else [])
     items = (
         claims.select("lid", "party", "claimed_success")
         .join(seen.select("lid").unique(), on="lid")
@@ -276,22 +281,33 @@ def _fit(
         .with_row_index("item")
     )  # fmt: skip
     if items.height == 0:
-        return None, items, observers
-    matrix = np.full((items.height, len(observers)), -1, np.int8)
-    at = seen.join(items.select("lid", "item"), on="lid").with_columns(
-        pl.col("observer").replace_strict(observers, list(range(len(observers))),
-                                          return_dtype=pl.Int64).alias("j")
-    )  # fmt: skip
+        return None, items, columns
+    rank = {o: min(i, _MAX_OBSERVERS) for i, o in enumerate(observers)}
+    at = (
+        seen.join(items.select("lid", "item"), on="lid")
+        .with_columns(pl.col("observer").replace_strict(rank, return_dtype=pl.Int64).alias("j"))
+        .sort("item", "j", "observer")
+        .unique(["item", "j"], keep="first")
+    )
+    matrix = np.full((items.height, len(columns)), -1, np.int8)
     matrix[at["item"].to_numpy(), at["j"].to_numpy()] = at["seen"].to_numpy().astype(np.int8)
-    grade = counts["grade"].fill_null(params.ungraded_reliability_weight
-                                      * params.ungraded_credibility_weight).to_numpy()  # fmt: skip
+    neutral = params.ungraded_reliability_weight * params.ungraded_credibility_weight
+    by_col = (
+        counts.with_columns(
+            pl.col("observer").replace_strict(rank, return_dtype=pl.Int64).alias("j"),
+            pl.col("grade").fill_null(neutral),
+        )
+        .group_by("j")
+        .agg((pl.col("grade") * pl.col("len")).sum() / pl.col("len").sum())
+    )
+    grade = by_col.sort("j")["grade"].to_numpy()
     rng = np.random.default_rng([params.bootstrap_seed, 11])
     fit = latent_class(
         items["p"].to_numpy(), items["claimed_success"].to_numpy(), matrix,
         params.claims_observer_prior * np.asarray(grade, np.float64),
         params.bootstrap_replicates, rng, disagreement_z=params.claims_disagreement_z,
     )  # fmt: skip
-    return fit, items, observers
+    return fit, items, columns
 
 
 def _party_row(
@@ -351,7 +367,7 @@ def _party_row(
         row["observer_rates"] = {
             o: {"sensitivity": float(fit.sensitivity[0, j]),
                 "specificity": float(fit.specificity[0, j])}
-            for j, o in enumerate(observers) if o in row["observers"]
+            for j, o in enumerate(observers) if o in row["observers"] or o == _OTHER
         }  # fmt: skip
     if hit.height < 30:
         row["message"] = f"only {hit.height} observed claim(s): the interval is wide"
