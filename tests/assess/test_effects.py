@@ -114,3 +114,23 @@ def test_harm_and_designations(assessed: AssessmentResult) -> None:
     assert sum(p["linked"] for p in harm["parties"]) > 0.7 * harm["allegations"]
     matrix = assessed.data["designations"]["matrix"]
     assert {m["agreement"] for m in matrix} == {"agree", "disagree"}
+
+
+def test_exposure_windows_are_probabilities_of_no_strike() -> None:
+    from liaison.assess.effects import _none, _survival
+
+    rng = np.random.default_rng(4)
+    certain = rng.random((30, 40)) < 0.1
+    p = np.where(certain, 1.0, rng.random((30, 40)) * 0.3 * (rng.random((30, 40)) < 0.2))
+    for struck in (certain.astype(np.float64), p):
+        surv = _survival(struck)
+        for start, stop in ((-3, 0), (1, 4), (-11, 0), (0, 0)):
+            got = _none(surv, start, stop)
+            want = np.ones_like(struck)
+            for t in range(struck.shape[1]):
+                for u in range(max(t + start, 0), min(t + stop + 1, struck.shape[1])):
+                    want[:, t] *= 1.0 - struck[:, u]
+            np.testing.assert_allclose(got, want, atol=1e-9)
+    # placed strikes only: the windows are exact 0/1 indicators
+    got = _none(_survival(certain.astype(np.float64)), -3, 0)
+    assert set(np.unique(got)) <= {0.0, 1.0}

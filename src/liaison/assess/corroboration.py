@@ -9,7 +9,12 @@ corroboration record takes its verdict (agree: as claimed; disagree: the opposit
 the events the record cites leave the pool; the other strikes are matched one to one
 (``one_to_one``) to events within ``corroboration_radius_m`` and ``corroboration_days``.
 An event is an observed success when it reports ≥ 1 fatality.
-Claim inflation = claimed success rate − observed success rate over matched strikes.
+Each observer (source) is matched to the claims one to one on its own, so a claim may
+have several observations; observers are weighed by their agreement (``observers``:
+a latent-class estimate of each observer's sensitivity and specificity, the party's
+claim one more rater with its own rates). Claim inflation = claimed success rate −
+estimated true success rate over observed claims; its bootstrap re-estimates the
+observers' rates in every replicate.
 """
 
 from __future__ import annotations
@@ -19,17 +24,17 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-import polars_h3 as plh3
 
 from .errors import Messages
-from .grid import DAY_MS, spacing_m
+from .grid import DAY_MS
+from .matching import best_per_left, match_resolution, near, one_to_one_idx
+from .observers import LatentFit, latent_class
 from .params import Params
 from .prepare import Prepared
-from .targeting import party_seed
+from .presence import grade_weights
 
 __all__ = [
     "LEVELS",
-    "candidate_pairs",
     "corroboration",
     "harm_links",
     "nearest_within",
@@ -38,29 +43,6 @@ __all__ = [
 ]
 
 F = npt.NDArray[np.float64]
-_EARTH_M = 6_371_000.0
-
-
-def _match_resolution(radius_m: float) -> int:
-    """The finest H3 resolution whose cell spacing is at least ``radius_m`` (≥ 0)."""
-    for res in range(15, -1, -1):
-        if spacing_m(res) >= radius_m:
-            return res
-    return 0
-
-
-def _haversine(lat1: F, lon1: F, lat2: F, lon2: F) -> F:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    a = (
-        np.sin((p2 - p1) / 2) ** 2
-        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    )
-    return np.asarray(2 * _EARTH_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), np.float64)
-
-
-def _cells(df: pl.DataFrame, res: int) -> npt.NDArray[np.uint64]:
-    out = df.select(plh3.latlng_to_cell("lat", "lon", res).alias("c"))["c"].to_numpy()
-    return np.asarray(out, np.uint64)
 
 
 def nearest_within(
@@ -79,77 +61,31 @@ def nearest_within(
     ``radius_m`` across, one ring), the two right rows nearest in time on each side;
     the nearest of them in distance wins. Returns lid, rid, distance_m, dt_ms.
     """
-    empty = pl.DataFrame(schema={"lid": pl.String, "rid": pl.String, "distance_m": pl.Float64,
-                                 "dt_ms": pl.Int64})  # fmt: skip
+    empty = pl.DataFrame(schema={"lid": left.schema["lid"], "rid": right.schema["rid"],
+                                 "distance_m": pl.Float64, "dt_ms": pl.Int64})  # fmt: skip
     if left.height == 0 or right.height == 0:
         return empty
-    res = _match_resolution(radius_m)
-    groups = pl.concat([left.select(by), right.select(by)]).unique(maintain_order=False)
-    groups = groups.sort(by).with_row_index("g") if by else pl.DataFrame({"g": [0]})
-    lg = left.join(groups, on=by, how="left")["g"].to_numpy() if by else np.zeros(left.height)
-    rg = right.join(groups, on=by, how="left")["g"].to_numpy() if by else np.zeros(right.height)
-    r_cells = _cells(right, res)
-    uniq = np.unique(r_cells)
-    t0 = int(min(left["t"].to_numpy().min(), right["t"].to_numpy().min()))
-    r_key = ((rg.astype(np.int64) * uniq.size + np.searchsorted(uniq, r_cells)) << 42) | (
-        right["t"].to_numpy() - t0
-    )
-    order = np.argsort(r_key, kind="stable")
-    r_key = r_key[order]
-    r_lat, r_lon = right["lat"].to_numpy()[order], right["lon"].to_numpy()[order]
-    r_t, r_id = right["t"].to_numpy()[order], right["rid"].to_numpy()[order]
-    l_cells = _cells(left, res)
-    l_uniq, l_inv = np.unique(l_cells, return_inverse=True)
-    disk = pl.DataFrame({"c": l_uniq}).select(plh3.grid_disk("c", 1).alias("d"))["d"]
-    # one row per distinct left cell (a few thousand): pad pentagons' 6-cell disks
-    disk_cells = np.stack(
-        [np.pad(np.asarray(v, np.uint64), (0, 7 - len(v)), mode="edge") for v in disk.to_list()]
-    )
-    pos_in = np.searchsorted(uniq, disk_cells).clip(0, max(uniq.size - 1, 0))
-    disk_idx = np.where(uniq[pos_in] == disk_cells, pos_in, -1)
-    out = []
-    step = 200_000
-    for start in range(0, left.height, step):
-        sl = slice(start, start + step)
-        cells = disk_idx[l_inv[sl]]  # [n, 7]
-        t = left["t"].to_numpy()[sl] - t0
-        prefix = (lg[sl].astype(np.int64)[:, None] * uniq.size + cells) << 42
-        q = prefix | t[:, None]
-        pos = np.searchsorted(r_key, q)
-        cand = np.concatenate([pos - 2, pos - 1, pos, pos + 1], axis=1).clip(0, r_key.size - 1)
-        ok = (r_key[cand] >> 42 == np.tile(prefix >> 42, 4)) & np.tile(cells >= 0, 4)
-        dt = np.abs(r_t[cand] - left["t"].to_numpy()[sl][:, None])
-        lat, lon = left["lat"].to_numpy()[sl][:, None], left["lon"].to_numpy()[sl][:, None]
-        dist = _haversine(lat, lon, r_lat[cand], r_lon[cand])
-        score = np.where(ok & (dt <= window_ms) & (dist <= radius_m), dist, np.inf)
-        if all_candidates:
-            r_i, c_i = np.nonzero(np.isfinite(score))
-            out.append(
-                pl.DataFrame(
-                    {
-                        "lid": left["lid"].to_numpy()[sl][r_i],
-                        "rid": r_id[cand[r_i, c_i]],
-                        "distance_m": score[r_i, c_i],
-                        "dt_ms": dt[r_i, c_i],
-                    }
-                )
-            )
-            continue
-        best = np.argmin(score, axis=1)
-        rows = np.arange(best.size)
-        found = np.isfinite(score[rows, best])
-        pick = cand[rows, best][found]
-        out.append(
-            pl.DataFrame(
-                {
-                    "lid": left["lid"].to_numpy()[sl][found],
-                    "rid": r_id[pick],
-                    "distance_m": score[rows, best][found],
-                    "dt_ms": dt[rows, best][found],
-                }
-            )
-        )
-    return pl.concat([empty, *out], how="vertical_relaxed")
+    if by:
+        groups = pl.concat([left.select(by), right.select(by)]).unique().sort(by)
+        groups = groups.with_row_index("g")
+        lg = left.select(by).join(groups, on=by, how="left", maintain_order="left")["g"]
+        rg = right.select(by).join(groups, on=by, how="left", maintain_order="left")["g"]
+        l_g, r_g = lg.to_numpy().astype(np.int64), rg.to_numpy().astype(np.int64)
+    else:
+        l_g, r_g = np.zeros(left.height, np.int64), np.zeros(right.height, np.int64)
+
+    def side(df: pl.DataFrame, g: npt.NDArray[np.int64]) -> tuple[F, F, Any, Any]:
+        lat = df["lat"].to_numpy().astype(np.float64)
+        return lat, df["lon"].to_numpy().astype(np.float64), df["t"].to_numpy(), g
+
+    li, ri, dist, dt = near(side(left, l_g), side(right, r_g), radius_m, window_ms)
+    if not all_candidates:
+        pick = best_per_left(li, dist, ri, 1)
+        li, ri, dist, dt = li[pick], ri[pick], dist[pick], dt[pick]
+    return pl.DataFrame(
+        {"lid": left["lid"].gather(li), "rid": right["rid"].gather(ri), "distance_m": dist,
+         "dt_ms": dt}
+    ).cast(empty.schema)  # fmt: skip
 
 
 #: Ordered effect levels of a claim; a claim at ``damaged`` or above is a claimed success.
@@ -158,6 +94,10 @@ _SUCCESS_LEVEL = 2
 _AGREE = ("agree", "strongly-agree")
 _DISAGREE = ("disagree", "strongly-disagree")
 _MAX_CANDIDATES = 8
+#: Observers with their own rates in the latent-class fit; the others share one.
+_MAX_OBSERVERS = 12
+_OTHER = "other observers"
+_SEEN = pl.Schema({"lid": pl.Int64, "observer": pl.String, "seen": pl.Boolean, "grade": pl.Float64})
 
 
 def vocabulary(words: list[str], party: str, params: Params) -> dict[str, int]:
@@ -180,72 +120,38 @@ def vocabulary(words: list[str], party: str, params: Params) -> dict[str, int]:
 def one_to_one(pairs: pl.DataFrame) -> pl.DataFrame:
     """Greedy one-to-one matching of ``pairs`` (lid, rid, cost): mutual best pairs are
     kept round after round (the lowest-cost pair always is), until none is left."""
-    kept = []
-    rest = pairs
-    while rest.height:
-        best_l = rest.sort("cost", "lid", "rid").unique("lid", keep="first")
-        mutual = best_l.sort("cost", "lid", "rid").unique("rid", keep="first")
-        kept.append(mutual)
-        rest = rest.join(mutual.select("lid"), on="lid", how="anti").join(
-            mutual.select("rid"), on="rid", how="anti"
-        )
-    if not kept:
-        return pairs.head(0)
-    return pl.concat(kept)
-
-
-def candidate_pairs(
-    claims: pl.DataFrame, obs: pl.DataFrame, radius_m: float, window_ms: int
-) -> pl.DataFrame:
-    """Claim–observation pairs of the same party within ``radius_m`` and ``window_ms``,
-    with cost = distance / radius + |Δt| / window: in each cell of the claim's disk, the
-    two observations nearest in time on each side (``nearest_within``), at most
-    ``_MAX_CANDIDATES`` per claim."""
-    found = nearest_within(
-        claims.select("lid", "party", "lat", "lon", "t"),
-        obs.select("rid", "party", "lat", "lon", "t"),
-        ["party"],
-        radius_m,
-        window_ms,
-        all_candidates=True,
-    )
-    pairs = found.unique(["lid", "rid"]).select(
-        "lid",
-        "rid",
-        (pl.col("distance_m") / radius_m + pl.col("dt_ms") / max(window_ms, 1)).alias("cost"),
-    )
-    return (
-        pairs.sort("cost", "lid", "rid").group_by("lid", maintain_order=True).head(_MAX_CANDIDATES)
-    )
+    if pairs.height == 0:
+        return pairs
+    lid = pairs["lid"].rank("dense").to_numpy().astype(np.int64)
+    rid = pairs["rid"].rank("dense").to_numpy().astype(np.int64)
+    kept = one_to_one_idx(lid, rid, pairs["cost"].to_numpy().astype(np.float64))
+    return pairs[kept]
 
 
 def _opinions(prep: Prepared, claims: pl.DataFrame) -> pl.DataFrame:
-    """Per claim with a corroboration record by another source: observed success."""
+    """Per claim and other source with a corroboration record: observed success."""
+    schema = _SEEN
     op = prep.frames.get("corroborations")
     if op is None or op.height == 0:
-        return pl.DataFrame(schema={"lid": pl.String, "seen": pl.Boolean, "observer": pl.String})
+        return pl.DataFrame(schema=schema)
     joined = (
         op.filter(pl.col("opinion").is_in([*_AGREE, *_DISAGREE]))
-        .join(
-            claims.select("lid", "party", "claimed_success"), left_on="strike_ref", right_on="lid"
-        )
+        .join(claims.select("id", "lid", "party", "claimed_success"), left_on="strike_ref",
+              right_on="id")
         .filter(pl.col("source").fill_null("") != pl.col("party"))
-        .sort("modified", descending=True)
-        .unique("strike_ref", keep="first")
-    )
+        .with_columns(pl.col("source").fill_null("unknown"))
+        .sort("modified", "id", descending=True)
+        .unique(["strike_ref", "source"], keep="first")
+    )  # fmt: skip
     agree = pl.col("opinion").is_in(list(_AGREE))
     return joined.select(
-        pl.col("strike_ref").alias("lid"),
+        "lid", pl.col("source").alias("observer"),
         pl.when(agree).then(pl.col("claimed_success")).otherwise(~pl.col("claimed_success"))
-        .alias("seen"),
-        pl.col("source").fill_null("unknown").alias("observer"),
-    )  # fmt: skip
+        .alias("seen"), pl.lit(None, pl.Float64).alias("grade"),
+    ).cast(schema)  # fmt: skip
 
 
-def corroboration(
-    prep: Prepared, params: Params, parties: list[str], msgs: Messages
-) -> list[dict[str, Any]]:
-    """Per party: share of claims observed by others, agreement, and claim inflation."""
+def _claims(prep: Prepared, params: Params, parties: list[str]) -> tuple[pl.DataFrame, Any]:
     s = prep.frames["strikes"]
     s = s.filter((pl.col("week") >= prep.first) & (pl.col("week") <= prep.last))
     words = s.filter(pl.col("claimed_effect").is_in(list(LEVELS)))
@@ -253,90 +159,216 @@ def corroboration(
         p: vocabulary(words.filter(pl.col("party") == p)["claimed_effect"].to_list(), p, params)
         for p in parties
     }
-    level = pl.struct("party", "claimed_effect").map_elements(
-        lambda r: vocabs.get(r["party"], LEVELS).get(r["claimed_effect"], -1),
-        return_dtype=pl.Int64,
+    table = pl.DataFrame(
+        [(p, w, lv) for p, v in vocabs.items() for w, lv in v.items()],
+        schema={"party": pl.String, "claimed_effect": pl.String, "level": pl.Int64},
+        orient="row",
     )
-    claims = words.filter(pl.col("party").is_in(parties)).select(
-        pl.col("id").alias("lid"), "party", "lat", "lon", pl.col("t_start_ms").alias("t"),
-        "claimed_effect", (level >= _SUCCESS_LEVEL).alias("claimed_success"),
+    claims = (
+        words.filter(pl.col("party").is_in(parties))
+        .join(table, on=["party", "claimed_effect"], how="left", maintain_order="left")
+        .select(
+            "id", "party", "lat", "lon", pl.col("t_start_ms").alias("t"), "claimed_effect",
+            (pl.col("level").fill_null(-1) >= _SUCCESS_LEVEL).alias("claimed_success"),
+            pl.col("precision_m").fill_null(0.0).clip(params.corroboration_radius_m,
+                                                      params.max_precision_m).alias("radius"),
+        )
+        .with_row_index("lid")
+        .with_columns(pl.col("lid").cast(pl.Int64))
     )  # fmt: skip
-    opinions = _opinions(prep, claims)
+    return claims, vocabs
+
+
+def _observations(prep: Prepared, params: Params) -> pl.DataFrame:
+    """Events initiated by a party and reported by another source, minus those a
+    corroboration record cites."""
+    cited = prep.frames.get("corroborations", pl.DataFrame({"evidence_refs": []}))
     referenced = (
-        prep.frames.get("corroborations", pl.DataFrame({"evidence_refs": []}))["evidence_refs"]
-        .cast(pl.String).drop_nulls().str.split(" ").explode().unique()
-    )  # fmt: skip
-    ev = prep.frames["events"]
-    obs = ev.filter(
+        cited["evidence_refs"].cast(pl.String).drop_nulls().str.split(" ").explode().unique()
+    )
+    ev = prep.frames["events"].filter(
         pl.col("initiator").is_in(list(prep.parties))
         & (pl.col("source").fill_null("") != pl.col("initiator"))
-        & ~pl.col("id").is_in(referenced.to_list())
-    ).select(
-        pl.col("id").alias("rid"), pl.col("initiator").alias("party"), "lat", "lon",
-        pl.col("t_start_ms").alias("t"), (pl.col("fatalities_best").fill_null(0) > 0).alias("seen"),
+    )
+    if referenced.len():
+        ev = ev.filter(~pl.col("id").is_in(referenced.implode()))
+    return ev.select(
+        pl.col("initiator").alias("party"), "lat", "lon", pl.col("t_start_ms").alias("t"),
+        (pl.col("fatalities_best").fill_null(0) > 0).alias("seen"),
         pl.col("source").fill_null("unknown").alias("observer"),
-    )  # fmt: skip
+        pl.Series("grade", grade_weights(ev, params)),
+    ).with_row_index("rid").with_columns(pl.col("rid").cast(pl.Int64))  # fmt: skip
+
+
+def _matched(claims: pl.DataFrame, obs: pl.DataFrame, params: Params) -> pl.DataFrame:
+    """Each claim's observation by each observer: one to one per observer, candidates
+    within the claim's radius (``corroboration_radius_m``, or its stated precision up
+    to ``max_precision_m``) and ``corroboration_days``."""
+    schema = _SEEN
+    window = int(params.corroboration_days * DAY_MS)
+    streams = obs.select("party", "observer").unique().sort("party", "observer")
+    streams = streams.with_row_index("g").with_columns(pl.col("g").cast(pl.Int64))
+    # one left row per claim × observer that reports on the claim's party
+    left = claims.join(streams, on="party", maintain_order="left").with_row_index("k")
+    right = obs.join(streams, on=["party", "observer"], maintain_order="left")
+    if left.height == 0 or right.height == 0:
+        return pl.DataFrame(schema=schema)
+    r_side = (right["lat"].to_numpy(), right["lon"].to_numpy(), right["t"].to_numpy(),
+              right["g"].to_numpy())  # fmt: skip
+    radius = left["radius"].to_numpy()
+    res = np.array([match_resolution(r) for r in np.unique(radius)])
+    l_res = res[np.searchsorted(np.unique(radius), radius)]
+    found: list[tuple[Any, ...]] = []
+    for r in np.unique(l_res):  # one search per cell size (usually one)
+        sel = np.flatnonzero(l_res == r)
+        sub = left[sel]
+        li, ri, dist, dt = near(
+            (sub["lat"].to_numpy(), sub["lon"].to_numpy(), sub["t"].to_numpy(),
+             sub["g"].to_numpy()), r_side, float(radius[sel].max()), window,
+        )  # fmt: skip
+        ok = dist <= radius[sel][li]
+        li, ri = sel[li[ok]], ri[ok]
+        found.append((li, ri, dist[ok] / radius[li] + dt[ok] / max(window, 1)))
+    li = np.concatenate([f[0] for f in found])
+    ri = np.concatenate([f[1] for f in found])
+    cost = np.concatenate([f[2] for f in found])
+    top = best_per_left(li, cost, ri, _MAX_CANDIDATES)
+    kept = top[one_to_one_idx(li[top], ri[top], cost[top])]
+    return pl.DataFrame(
+        {"lid": left["lid"].gather(li[kept]), "observer": left["observer"].gather(li[kept]),
+         "seen": right["seen"].gather(ri[kept]), "grade": right["grade"].gather(ri[kept])}
+    ).cast(schema)  # fmt: skip
+
+
+def corroboration(
+    prep: Prepared, params: Params, parties: list[str], msgs: Messages
+) -> list[dict[str, Any]]:
+    """Per party: share of claims observed by others, agreement, and claim inflation."""
+    claims, vocabs = _claims(prep, params, parties)
+    opinions = _opinions(prep, claims).with_columns(pl.lit("opinion").alias("via"))
+    obs = _observations(prep, params)
     if obs.height == 0 and opinions.height == 0:
         msgs.warn(
             "no-observations",
             "no observation of any party's strikes by another source: nothing to corroborate",
         )
-    window = int(params.corroboration_days * DAY_MS)
-    pool = claims.join(opinions.select("lid"), on="lid", how="anti")
-    pairs = candidate_pairs(pool, obs, params.corroboration_radius_m, window)
-    by_event = one_to_one(pairs).join(obs.select("rid", "seen", "observer"), on="rid")
-    matched = pl.concat(
-        [
-            by_event.select("lid", "seen", "observer", pl.lit("event").alias("via")),
-            opinions.with_columns(pl.lit("opinion").alias("via")),
-        ]
-    ).join(claims, on="lid")
-    return [_party_row(party, claims, matched, vocabs[party], params) for party in parties]
+    by_event = _matched(claims, obs, params).with_columns(pl.lit("event").alias("via"))
+    # a source's corroboration record on a claim stands for that source's observation
+    seen = pl.concat([opinions, by_event]).unique(["lid", "observer"], keep="first",
+                                                  maintain_order=True)  # fmt: skip
+    fit, items, observers = _fit(claims, seen, parties, params)
+    return [
+        _party_row(i, party, claims, items, seen, fit, observers, vocabs[party], params)
+        for i, party in enumerate(parties)
+    ]
+
+
+def _fit(
+    claims: pl.DataFrame, seen: pl.DataFrame, parties: list[str], params: Params
+) -> tuple[LatentFit | None, pl.DataFrame, list[str]]:
+    """The latent-class fit over every observed claim (observers pooled over parties)."""
+    counts = seen.group_by("observer").agg(pl.len(), pl.col("grade").mean())
+    counts = counts.sort("len", "observer", descending=[True, False])
+    observers = counts["observer"].to_list()
+    # the most frequent observers keep their own rates; the rest share one column
+    columns = observers[:_MAX_OBSERVERS] + ([_OTHER] if len(observers) > _MAX_OBSERVERS else [])
+    items = (
+        claims.select("lid", "party", "claimed_success")
+        .join(seen.select("lid").unique(), on="lid")
+        .sort("lid")
+        .with_columns(pl.col("party").replace_strict(parties, list(range(len(parties))),
+                                                     return_dtype=pl.Int64).alias("p"))
+        .with_row_index("item")
+    )  # fmt: skip
+    if items.height == 0:
+        return None, items, columns
+    rank = {o: min(i, _MAX_OBSERVERS) for i, o in enumerate(observers)}
+    at = (
+        seen.join(items.select("lid", "item"), on="lid")
+        .with_columns(pl.col("observer").replace_strict(rank, return_dtype=pl.Int64).alias("j"))
+        .sort("item", "j", "observer")
+        .unique(["item", "j"], keep="first")
+    )
+    matrix = np.full((items.height, len(columns)), -1, np.int8)
+    matrix[at["item"].to_numpy(), at["j"].to_numpy()] = at["seen"].to_numpy().astype(np.int8)
+    neutral = params.ungraded_reliability_weight * params.ungraded_credibility_weight
+    by_col = (
+        counts.with_columns(
+            pl.col("observer").replace_strict(rank, return_dtype=pl.Int64).alias("j"),
+            pl.col("grade").fill_null(neutral),
+        )
+        .group_by("j")
+        .agg((pl.col("grade") * pl.col("len")).sum() / pl.col("len").sum())
+    )
+    grade = by_col.sort("j")["grade"].to_numpy()
+    rng = np.random.default_rng([params.bootstrap_seed, 11])
+    fit = latent_class(
+        items["p"].to_numpy(), items["claimed_success"].to_numpy(), matrix,
+        params.claims_observer_prior * np.asarray(grade, np.float64),
+        params.bootstrap_replicates, rng, disagreement_z=params.claims_disagreement_z,
+    )  # fmt: skip
+    return fit, items, columns
 
 
 def _party_row(
-    party: str, claims: pl.DataFrame, matched: pl.DataFrame, vocab: dict[str, int], params: Params
+    index: int,
+    party: str,
+    claims: pl.DataFrame,
+    items: pl.DataFrame,
+    seen: pl.DataFrame,
+    fit: LatentFit | None,
+    observers: list[str],
+    vocab: dict[str, int],
+    params: Params,
 ) -> dict[str, Any]:
     mine = claims.filter(pl.col("party") == party)
-    hit = matched.filter(pl.col("party") == party)
+    hit = items.filter(pl.col("party") == party)
     row: dict[str, Any] = {"party": party, "claims": mine.height, "observed": hit.height}
     if mine.height == 0:
         row["message"] = "no strike report with a claimed effect in the period"
         return row
     names = {v: k for k, v in LEVELS.items()}
-    row["vocabulary"] = {
-        w: names[lv] for w, lv in sorted(vocab.items()) if w in set(mine["claimed_effect"])
-    }
+    used = set(mine["claimed_effect"].unique().to_list())
+    row["vocabulary"] = {w: names[lv] for w, lv in sorted(vocab.items()) if w in used}
     row["corroboration_rate"] = hit.height / mine.height
     row["claimed_success_rate"] = float(mine["claimed_success"].mean())  # type: ignore[arg-type]
-    row["observers"] = dict(sorted(hit["observer"].value_counts().iter_rows()))
-    row["observed_via"] = dict(sorted(hit["via"].value_counts().iter_rows()))
-    if hit.height == 0:
+    obs = seen.join(mine.select("lid", "claimed_success"), on="lid")
+    row["observers"] = dict(sorted(obs["observer"].value_counts().iter_rows()))
+    row["observed_via"] = dict(sorted(obs["via"].value_counts().iter_rows()))
+    if hit.height == 0 or fit is None:
         row["message"] = "no claim of this party was observed by another source"
         return row
+    post = fit.posterior[fit.pattern_of[hit["item"].to_numpy()]]
+    words = hit.join(mine.select("lid", "claimed_effect"), on="lid").with_columns(
+        pl.Series("post", post)
+    )
     row["by_claimed_word"] = {
         w: {"matched": n, "observed_success_rate": r}
-        for w, n, r in hit.group_by("claimed_effect")
-        .agg(pl.len(), pl.col("seen").mean())
+        for w, n, r in words.group_by("claimed_effect")
+        .agg(pl.len(), pl.col("post").mean())
         .sort("claimed_effect")
         .iter_rows()
     }
-    claimed = hit["claimed_success"].to_numpy().astype(np.float64)
-    seen = hit["seen"].to_numpy().astype(np.float64)
-    rng = party_seed(params, "corroboration", party)
-    # resampling matched strikes = multinomial over the claimed − seen values −1, 0, 1
-    counts = np.array([np.sum(claimed - seen == v) for v in (-1.0, 0.0, 1.0)])
-    draws = rng.multinomial(hit.height, counts / hit.height, params.bootstrap_replicates)
-    reps = 100.0 * (draws @ np.array([-1.0, 0.0, 1.0])) / hit.height
+    claimed_rate, true_rate = fit.claimed[:, index], fit.true_rate[:, index]
+    reps = 100.0 * (claimed_rate[1:] - true_rate[1:])
     a = (1.0 - params.confidence_level) / 2.0
+    claimed = hit["claimed_success"].to_numpy()
     row.update(
-        claimed_success_rate_observed=claimed.mean(),
-        observed_success_rate=seen.mean(),
-        agreement_rate=float((claimed == seen).mean()),
-        success_claims_corroborated=float(seen[claimed == 1].mean()) if claimed.any() else None,
-        inflation_points=100.0 * float((claimed - seen).mean()),
+        claimed_success_rate_observed=float(claimed_rate[0]),
+        observed_success_rate=float(true_rate[0]),
+        agreement_rate=float((obs["claimed_success"] == obs["seen"]).mean()),  # type: ignore[arg-type]
+        success_claims_corroborated=float(post[claimed].mean()) if claimed.any() else None,
+        inflation_points=100.0 * float(claimed_rate[0] - true_rate[0]),
         inflation_ci=[float(np.quantile(reps, a)), float(np.quantile(reps, 1 - a))],
-    )
+        observers_weighed="by agreement" if fit.weighed else "alike",
+        observer_disagreement_z=fit.disagreement_z,
+    )  # fmt: skip
+    if fit.weighed:
+        row["observer_rates"] = {
+            o: {"sensitivity": float(fit.sensitivity[0, j]),
+                "specificity": float(fit.specificity[0, j])}
+            for j, o in enumerate(observers) if o in row["observers"] or o == _OTHER
+        }  # fmt: skip
     if hit.height < 30:
         row["message"] = f"only {hit.height} observed claim(s): the interval is wide"
     return row

@@ -65,23 +65,6 @@ def outcomes(prep: Prepared, max_precision_m: float) -> dict[str, F]:
     return out
 
 
-def _since_last(struck: npt.NDArray[np.bool_]) -> I64:
-    """Weeks since the last strike on each cell (a large number before the first)."""
-    n_w = struck.shape[1]
-    idx = np.where(struck, np.arange(n_w)[None, :], -(10**6))
-    last = np.maximum.accumulate(idx, axis=1)
-    return np.asarray(np.arange(n_w)[None, :] - last, np.int64)
-
-
-def _window(struck: npt.NDArray[np.bool_], start: int, stop: int) -> npt.NDArray[np.bool_]:
-    """Any strike in weeks t+start … t+stop (inclusive; negative = past)."""
-    n_c, n_w = struck.shape
-    cs = np.concatenate([np.zeros((n_c, 1)), np.cumsum(struck, axis=1)], axis=1)
-    t = np.arange(n_w)
-    lo, hi = np.clip(t + start, 0, n_w), np.clip(t + stop + 1, 0, n_w)
-    return np.asarray((cs[:, hi] - cs[:, lo]) > 0)
-
-
 def _bins(params: Params) -> list[tuple[int, int]]:
     step = params.effect_bin_weeks
     return [(lo, lo + step - 1) for lo in range(0, params.effect_horizon_weeks, step)]
@@ -101,6 +84,57 @@ def _rows(cells: I64, prep: Prepared, params: Params, rng: np.random.Generator) 
     return np.sort(np.concatenate([near, sample])).astype(np.int64)
 
 
+def _survival(p: F) -> tuple[I64, F]:
+    """Cumulative (over weeks, with a leading 0) count of certain strikes and sum of
+    log P(no strike) of uncertain ones, per cell."""
+    n_c = p.shape[0]
+    certain = np.concatenate([np.zeros((n_c, 1), np.int64), np.cumsum(p >= 1.0, axis=1)], 1)
+    lg = np.where(p < 1.0, np.log1p(-np.minimum(p, 1.0 - 1e-12)), 0.0)
+    return certain, np.concatenate([np.zeros((n_c, 1)), np.cumsum(lg, axis=1)], axis=1)
+
+
+def _none(surv: tuple[I64, F], start: int, stop: int) -> F:
+    """P(no strike in weeks t+start … t+stop), per cell-week (inclusive; an empty or
+    out-of-panel window has none)."""
+    certain, lg = surv
+    n_w = certain.shape[1] - 1
+    t = np.arange(n_w)
+    lo, hi = np.clip(t + start, 0, n_w), np.clip(t + stop + 1, 0, n_w)
+    hi = np.maximum(hi, lo)
+    free = (certain[:, hi] - certain[:, lo]) == 0
+    if not lg.any():  # only certain strikes: 0/1
+        return np.asarray(free, np.float64)
+    return np.asarray(np.where(free, np.exp(lg[:, hi] - lg[:, lo]), 0.0), np.float64)
+
+
+def _exposure(
+    struck: F, rows: I64, prep: Prepared, params: Params, bins: list[tuple[int, int]]
+) -> list[F]:
+    """Regressors of one party × category from P(struck) per cell-week: the bins of
+    weeks since the last strike, the ring-1 spillover and the lead (placebo). With
+    certain strikes (P = 1) they are the 0/1 indicators of the module docstring."""
+    own = _survival(struck)
+    log_free = np.where(struck < 1.0, np.log1p(-np.minimum(struck, 1.0 - 1e-12)), 0.0)
+    ring_lg = np.zeros_like(struck)
+    ring_certain = np.zeros(struck.shape, bool)
+    for slot in range(1, prep.grid.slots_within(1)):
+        nb = prep.grid.neighbours[:, slot]
+        ring_lg += log_free[nb]
+        ring_certain |= struck[nb] >= 1.0
+    ring_p = np.where(ring_certain, 1.0, -np.expm1(ring_lg))
+    ring = _survival(ring_p)
+    w, h = params.effect_window_weeks, params.effect_horizon_weeks
+    cols = []
+    for lo, hi in bins:
+        recent = np.ones(struck.shape) if lo == 0 else _none(own, -(lo - 1), 0)
+        cols.append((recent - _none(own, -hi, 0))[rows])
+    own_quiet = _none(own, -(w - 1), 0)
+    cols.append(((1.0 - _none(ring, -(w - 1), 0)) * own_quiet)[rows])
+    lead = (1.0 - _none(own, 1, params.effect_lead_weeks)) * _none(own, -(h - 1), 0)
+    cols.append(lead[rows])
+    return cols
+
+
 def strike_effects(
     field: ControlField, prep: Prepared, params: Params, parties: list[str], msgs: Messages
 ) -> list[dict[str, Any]]:
@@ -117,6 +151,8 @@ def strike_effects(
     best = post.cells[np.arange(post.cells.shape[0]), np.argmax(weights, axis=1)]
     cell = best[post.key_of]
     placed = (prec <= params.effect_max_precision_m) & (cell < prep.grid.n_cells)
+    # imprecise strikes: spread over their location posterior (fractional exposure)
+    spread = ~placed & (prec <= params.max_precision_m) & params.effect_spread_imprecise
     party_col, cats = strikes["party"].to_numpy(), strikes["target_category"].to_numpy()
     pairs = [
         (party, cat)
@@ -125,37 +161,41 @@ def strike_effects(
         if cat is not None
     ]
     rng = np.random.default_rng([params.bootstrap_seed, 7])
-    rows = _rows(np.unique(cell[placed]), prep, params, rng)
-    ring_w = prep.grid.slots_within(1)
+    mass = np.zeros(n_c)
+    sp_idx = np.flatnonzero(spread)
+    np.add.at(mass, post.cells[post.key_of[sp_idx]].ravel(),
+              weights[post.key_of[sp_idx]].ravel())  # fmt: skip
+    likely = np.flatnonzero(mass[:-1] >= 0.5)
+    rows = _rows(np.unique(np.concatenate([cell[placed], likely])), prep, params, rng)
     columns: list[F] = []
     layout: list[dict[str, Any]] = []
     bins = _bins(params)
     win_bins = [i for i, (lo, _) in enumerate(bins) if lo < params.effect_window_weeks]
     for party, cat in pairs:
-        sel = placed & (party_col == party) & (cats == cat)
-        struck = np.zeros((n_c, n_w), bool)
-        struck[cell[sel], week[sel]] = True
-        since = _since_last(struck)[rows]
-        ring = np.zeros((n_c, n_w), bool)
-        for slot in range(1, ring_w):
-            ring |= struck[prep.grid.neighbours[:, slot]]
-        recent_own = since < params.effect_window_weeks
-        spill = _window(ring, -(params.effect_window_weeks - 1), 0)[rows] & ~recent_own
-        lead = _window(struck, 1, params.effect_lead_weeks)[rows] & (
-            since >= params.effect_horizon_weeks
-        )
+        mine = (party_col == party) & (cats == cat)
+        sel, fr = placed & mine, np.flatnonzero(spread & mine)
+        struck = np.zeros((n_c, n_w))
+        if fr.size:
+            k = post.key_of[fr]
+            flat = post.cells[k] * n_w + week[fr][:, None]
+            mass_cw = np.bincount(flat.ravel(), weights[k].ravel(), n_c * n_w)
+            struck = np.minimum(mass_cw.reshape(n_c, n_w).astype(np.float64), 1.0 - 1e-9)
+        struck[cell[sel], week[sel]] = 1.0
+        struck[-1] = 0.0  # the "outside the grid" row is never struck
         start = len(columns)
-        columns += [((since >= lo) & (since <= hi)).ravel().astype(np.float64) for lo, hi in bins]
-        columns += [spill.ravel().astype(np.float64), lead.ravel().astype(np.float64)]
+        columns += [c.ravel() for c in _exposure(struck, rows, prep, params, bins)]
+        total = struck[:-1].sum(axis=1)
+        hit = np.flatnonzero(total >= 0.5) if fr.size else np.unique(cell[sel])
         layout.append(
             {
                 "party": party,
                 "category": cat,
                 "start": start,
                 "placed": int(sel.sum()),
-                "excluded": int(((party_col == party) & (cats == cat) & ~placed).sum()),
-                "cells": int(np.unique(cell[sel]).size),
-                "struck_cells": np.unique(cell[sel]),
+                "spread": int(fr.size),
+                "excluded": int((mine & ~placed & ~spread).sum()),
+                "cells": int(hit.size),
+                "struck_cells": hit,
             }
         )
     if not columns:
@@ -200,6 +240,7 @@ def _pair_row(
     row: dict[str, Any] = {
         "strikes_placed": item["placed"],
         "strikes_excluded_imprecise": item["excluded"],
+        "strikes_spread": item["spread"],
         "treated": item["cells"],
         "informative": item["informative"],
     }
@@ -209,7 +250,7 @@ def _pair_row(
     reason = None
     if fit is None:
         reason = f"no {name} recorded in the struck places or their controls"
-    elif item["placed"] == 0 and item["excluded"] > 0:
+    elif item["placed"] + item["spread"] == 0 and item["excluded"] > 0:
         reason = (
             f"all {item['excluded']} strike report(s) are located less precisely than "
             f"{params.effect_max_precision_m:.0f} m: they cannot be placed on a cell, so "

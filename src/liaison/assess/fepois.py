@@ -2,16 +2,17 @@
 
 ``E[y_ut] = exp(α_u + γ_t + x_ut · b)``. The fixed effects are concentrated out by
 their closed-form score equations; ``b`` takes Newton steps on the regressors
-demeaned (weighted by μ) against both sets of fixed effects, by alternating
-projections. Standard errors are cluster-robust by unit (the sandwich with the
-demeaned regressors, as fixest and statsmodels compute it, without small-sample
-corrections). Units or weeks whose outcome is always 0 carry no information and
-are dropped first, as every PPML implementation does; a regressor with no variation
-left is not identified and gets NaN.
+demeaned (weighted by μ) against both sets of fixed effects, solved exactly (the unit
+effects eliminated in closed form, a weeks × weeks system per stratum). Standard
+errors are cluster-robust by unit (the sandwich with the demeaned regressors, as
+fixest and statsmodels compute it, without small-sample corrections). Units or weeks
+whose outcome is always 0 carry no information and are dropped first, as every PPML
+implementation does; a regressor with no variation left is not identified and gets NaN.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,22 +46,37 @@ def _demean(
     """``x[u, t, k]`` minus its ``w``-weighted projection on unit and stratum × week
     dummies (``onehot[u, s]``: the stratum of each unit).
 
-    ``start`` (``x`` minus any unit and week terms, e.g. the previous iteration's result)
-    only speeds up the alternating projections: the limit is the same.
+    Solved exactly rather than by alternating projections: the unit effects are
+    eliminated in closed form, leaving per stratum a (weeks × weeks) system shared by
+    every regressor (``start``, ``sweeps`` and ``tol`` are accepted for compatibility).
     """
-    out = (x if start is None else start).copy()
-    wu = np.maximum(w.sum(axis=1), 1e-300)[:, None]
-    wt = np.maximum(onehot.T @ w, 1e-300)[:, :, None]  # [s, t, 1]
+    del start, sweeps, tol
     stratum = np.argmax(onehot, axis=1)
-    for _ in range(sweeps):
-        shift = np.einsum("utk,ut->uk", out, w) / wu
-        out -= shift[:, None, :]
-        n_u, n_t, n_k = out.shape
-        weighted = (out * w[:, :, None]).reshape(n_u, n_t * n_k)
-        shift2 = (onehot.T @ weighted).reshape(-1, n_t, n_k) / wt
-        out -= shift2[stratum]
-        if max(np.abs(shift).max(initial=0.0), np.abs(shift2).max(initial=0.0)) < tol:
-            break
+    if np.any(np.diff(stratum) < 0):  # work on units grouped by stratum, then restore
+        order = np.argsort(stratum, kind="stable")
+        back = np.empty_like(order)
+        back[order] = np.arange(order.size)
+        return _demean(x[order], w[order], onehot[order])[back]
+    bounds = np.searchsorted(stratum, np.arange(onehot.shape[1] + 1))
+    wu = np.maximum(w.sum(axis=1), 1e-300)  # [u]
+    share = np.einsum("utk,ut->uk", x, w) / wu[:, None]  # unit means
+    wn = w / np.sqrt(wu)[:, None]
+    out = np.empty_like(x)
+    for lo, hi in itertools.pairwise(bounds):
+        if hi == lo:
+            continue
+        ws = w[lo:hi]
+        # week effects of the stratum with the unit effects eliminated: [t, t] system
+        m = np.diag(ws.sum(axis=0)) - wn[lo:hi].T @ wn[lo:hi]
+        rhs = np.einsum("utk,ut->tk", x[lo:hi], ws) - ws.T @ share[lo:hi]
+        # m is symmetric, singular along the constant shared with the unit effects
+        lam, vec = np.linalg.eigh(m)
+        keep = lam > 1e-12 * max(float(lam.max(initial=0.0)), 1e-300)
+        inv = np.divide(1.0, lam, out=np.zeros_like(lam), where=keep)
+        gamma = vec @ (inv[:, None] * (vec.T @ rhs))  # [t, k]
+        alpha = share[lo:hi] - (ws @ gamma) / wu[lo:hi, None]
+        np.subtract(x[lo:hi], gamma[None, :, :], out=out[lo:hi])
+        out[lo:hi] -= alpha[:, None, :]
     return out
 
 
@@ -82,9 +98,13 @@ def fepois(
     unit its own week effects per stratum (default: one stratum).
     """
     keep_u, keep_t = y.sum(axis=1) > 0, y.sum(axis=0) > 0
-    y, x = y[keep_u][:, keep_t], x[keep_u][:, keep_t]
     st_all = np.zeros(keep_u.size, np.int64) if strata is None else np.asarray(strata)
-    _, st = np.unique(st_all[keep_u], return_inverse=True)
+    # units grouped by stratum (the fit does not depend on their order)
+    units = np.flatnonzero(keep_u)
+    units = units[np.argsort(st_all[units], kind="stable")]
+    weeks = np.flatnonzero(keep_t)
+    y, x = y[np.ix_(units, weeks)], x[units[:, None], weeks[None, :]]
+    _, st = np.unique(st_all[units], return_inverse=True)
     onehot = np.eye(int(st.max(initial=-1)) + 1)[st.reshape(-1)]
     n_u, k_all = y.shape[0], x.shape[2]
     coef_all, vcov_all = np.full(k_all, np.nan), np.full((k_all, k_all), np.nan)
@@ -92,8 +112,10 @@ def fepois(
         return PoissonFit(coef_all, vcov_all, 0, n_u, False)
     # a regressor without variation within units and weeks is not identified
     spread_ = _demean(x, np.ones(y.shape), onehot)
-    used = np.flatnonzero(np.sqrt((spread_**2).sum(axis=(0, 1))) > 1e-6)
-    x = np.ascontiguousarray(x[:, :, used])
+    used = np.flatnonzero(np.sqrt(np.einsum("utk,utk->k", spread_, spread_)) > 1e-6)
+    del spread_
+    if used.size < k_all:
+        x = np.ascontiguousarray(x[:, :, used])
     k = used.size
     # X̃ᵀ W X̃ = X̃ᵀ W X (X̃ is W-orthogonal to the fixed effects): X stays sparse
     xs = sparse.csr_matrix(x.reshape(-1, k))
@@ -106,7 +128,7 @@ def fepois(
     converged = False
     xt = x
     for _ in range(max_iter):
-        exb = np.exp(x @ b)
+        exb = np.exp(xs @ b).reshape(n_u, -1)
         for _ in range(5):
             g_u = np.exp(gamma)[st]  # [u, t]
             alpha = sum_u - np.log(np.maximum((g_u * exb).sum(axis=1), 1e-300))
@@ -120,11 +142,11 @@ def fepois(
         if np.max(np.abs(step)) < tol:
             converged = True
             break
-    exb = np.exp(x @ b)
+    exb = np.exp(xs @ b).reshape(n_u, -1)
     mu = np.exp(alpha[:, None] + gamma[st]) * exb
     xt = _demean(x, mu, onehot, xt, tol=1e-10)
     bread = np.linalg.pinv(_hessian(xs, xt, mu))
-    scores = (xt * (y - mu)[:, :, None]).sum(axis=1)
+    scores = np.einsum("utk,ut->uk", xt, y - mu)
     coef_all[used] = b
     vcov_all[np.ix_(used, used)] = bread @ (scores.T @ scores) @ bread
     return PoissonFit(coef_all, vcov_all, int(y.size), n_u, converged)

@@ -41,7 +41,7 @@ class Params:
     ungraded_reliability_weight: float = 0.7
     ungraded_credibility_weight: float = 0.7
     max_precision_m: float = 50_000.0
-    # presence (helper "presence", method 2.1.0): a group's convoys and traffic observed
+    # presence (method 2.1.0): a group's convoys and traffic observed
     # on a road are evidence of the group there
     weight_logistics: float = 0.5
     # group state
@@ -50,11 +50,11 @@ class Params:
     targeting_max_tolerance_rings: int = 4
     sensitivity_tolerances_m: tuple[float, ...] = (1_500.0, 3_000.0, 6_000.0)
     sensitivity_scales: tuple[float, ...] = (0.5, 1.0, 2.0)
-    # targeting (helper "presence", method 2.1.0): the field rebuilt without each of
+    # targeting (method 2.1.0): the field rebuilt without each of
     # this many groups of evidence records gives the share's evidence uncertainty
     evidence_jackknife_groups: int = 4
     # strike effects
-    effect_window_weeks: int = 8
+    effect_window_weeks: int = 4
     effect_bin_weeks: int = 4
     effect_horizon_weeks: int = 12
     effect_lead_weeks: int = 4
@@ -62,6 +62,9 @@ class Params:
     effect_min_treated: int = 10
     effect_control_cells: int = 1_000
     effect_max_cells: int = 6_000
+    # strike effects: strikes less precise than effect_max_precision_m
+    # (up to max_precision_m) spread over their location posterior as fractional exposure
+    effect_spread_imprecise: bool = False
     # corroboration and harm
     corroboration_radius_m: float = 10_000.0
     corroboration_days: float = 7.0
@@ -69,6 +72,11 @@ class Params:
     claim_vocabularies: tuple[tuple[str, str, str], ...] = ()
     harm_radius_m: float = 10_000.0
     harm_days: float = 3.0
+    # claims: observers weighed by their agreement (latent classes)
+    #: pseudo-observations, × the observer's mean grading weight, that an observer is right
+    claims_observer_prior: float = 100.0
+    #: observers are weighed when two disagree beyond this z (else all count alike)
+    claims_disagreement_z: float = 3.0
     # inference and output
     bootstrap_replicates: int = 400
     bootstrap_seed: int = 20151201
@@ -162,6 +170,8 @@ def _problems(p: Params) -> list[str]:
         "harm_radius_m",
         "harm_days",
         "effect_max_precision_m",
+        "claims_observer_prior",
+        "claims_disagreement_z",
     )
     out.extend(f"{n} must be > 0" for n in positive if not getattr(p, n) > 0)
     at_least_one = (
