@@ -128,7 +128,8 @@ node = open_node(Path(sys.argv[1]))
 def page(report):
     print("page", report.pages, flush=True)
     time.sleep(0.05)
-print(sync_partner(node, "fr", limit=int(sys.argv[2]), on_page=page), flush=True)
+print(sync_partner(node, "fr", limit=int(sys.argv[2]), on_page=page,
+                   commit_objects=int(sys.argv[3])), flush=True)
 """
 
 
@@ -139,7 +140,8 @@ def test_killed_sync_resumes_with_nothing_lost_or_duplicated(
     ru_root = ru.root
     ru.close()
     env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
-    cmd = [sys.executable, "-c", _WORKER, str(ru_root), "25"]
+    # pages of 25, committed two at a time (when the next page has arrived)
+    cmd = [sys.executable, "-c", _WORKER, str(ru_root), "25", "50"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     for line in proc.stdout:

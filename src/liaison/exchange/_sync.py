@@ -7,9 +7,12 @@ run resumes from the last committed page (storing a version twice is a no-op).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +34,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("liaison.sync")
 
 PAGE = 1000
+#: Pages are committed together up to about this many objects…
+COMMIT_OBJECTS = 5000
+#: …or once this many seconds have passed since the transaction began.
+COMMIT_SECONDS = 5.0
 _MAX_REFUSALS_AUDITED = 100
 
 
@@ -80,8 +87,15 @@ def sync_partner(
     limit: int = PAGE,
     on_page: Callable[[SyncReport], None] | None = None,
     client: TaxiiClient | None = None,
+    commit_objects: int = COMMIT_OBJECTS,
 ) -> SyncReport:
-    """Pull everything new from one partner (until its collection has no more)."""
+    """Pull everything new from one partner (until its collection has no more).
+
+    Pages are stored in transactions of about ``commit_objects`` objects (at most
+    ``COMMIT_SECONDS`` apart), each with the cursor after its last page; while one
+    page is checked and stored, the next is already being fetched. ``on_page`` is
+    called for each page once it has committed, with the report as of that page.
+    """
     partner = rows.partner(node.store, name)
     if partner is None:
         raise PartnerError(f"no partner {name!r} in this node")
@@ -93,18 +107,44 @@ def sync_partner(
     cache = RootCache()
     progress = _Progress(name)
     try:
-        url = collection_url(client, partner)
-        while True:
+        pager = _Pager(client, collection_url(client, partner), limit)
+        more = True
+        while more:
+            # Waiting for the network happens outside a transaction: the store's
+            # write lock is only held while pages that have arrived are stored.
             cur = rows.cursor(node.store, name) or Cursor(None, None, 0)
-            page = _fetch(client, url, cur, limit)
+            page = pager.page(cur)
             progress.check(page)
-            partner = rows.partner(node.store, name) or partner
-            _store_page(node, partner, page, cur, cache, report)
-            report.pages += 1
+            done: list[SyncReport] = []
+            stop: TaxiiClientError | None = None
+            started, objects = time.monotonic(), 0
+            with node.store.transaction():  # several pages, one commit
+                while True:
+                    if page.more:
+                        pager.prefetch(_following(page, cur))
+                    partner = rows.partner(node.store, name) or partner
+                    _store_page(node, partner, page, cur, cache, report)
+                    report.pages += 1
+                    done.append(dataclasses.replace(report))
+                    objects += len(page.objects)
+                    more = page.more
+                    if not more or objects >= commit_objects:
+                        break
+                    cur = rows.cursor(node.store, name) or cur
+                    if not pager.ready(cur) or time.monotonic() - started >= COMMIT_SECONDS:
+                        break
+                    try:
+                        page = pager.page(cur)
+                        progress.check(page)
+                    except TaxiiClientError as exc:  # the pages before it are kept
+                        stop = exc
+                        break
             if on_page is not None:
-                on_page(report)
-            if not page.more:
-                return report
+                for snapshot in done:
+                    on_page(snapshot)
+            if stop is not None:
+                raise stop
+        return report
     except TaxiiClientError as exc:
         report.error = _short(str(exc), 1000)
         with node.store.transaction() as tx:
@@ -115,6 +155,40 @@ def sync_partner(
     finally:
         if own:
             client.close()
+
+
+class _Pager:
+    """Fetches pages, the next one in a background thread while the caller stores
+    the one before (the HTTP wait and the server's work overlap the checking)."""
+
+    def __init__(self, client: TaxiiClient, url: str, limit: int) -> None:
+        self._client, self._url, self._limit = client, url, limit
+        self._ahead: tuple[Cursor, Future[Page]] | None = None
+
+    def page(self, cur: Cursor) -> Page:
+        """The page after ``cur``: the one fetched ahead if it was for ``cur``."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == cur:
+            return ahead[1].result()
+        return _fetch(self._client, self._url, cur, self._limit)
+
+    def ready(self, cur: Cursor) -> bool:
+        """Whether the page after ``cur`` has arrived (or failed) already."""
+        return self._ahead is not None and self._ahead[0] == cur and self._ahead[1].done()
+
+    def prefetch(self, cur: Cursor) -> None:
+        """Start fetching the page after ``cur`` (a daemon thread: a partner that
+        trickles its answer never holds up the end of this process)."""
+        future: Future[Page] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(_fetch(self._client, self._url, cur, self._limit))
+            except BaseException as exc:  # reaches the caller through the future
+                future.set_exception(exc)
+
+        threading.Thread(target=run, name="liaison-sync-prefetch", daemon=True).start()
+        self._ahead = (cur, future)
 
 
 _MAX_STALLS = 2  # pages in a row that say "more" yet repeat the page before
