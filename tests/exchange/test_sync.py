@@ -10,9 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import orjson
+import pytest
 
 from liaison.crypto import NodeKey, sign_objects
-from liaison.exchange._sync import sync_partner
+from liaison.exchange._partners import load_credential
+from liaison.exchange._sync import WORKER_MIN_PAGE, sync_partner
 from liaison.ingest import ingest_objects
 from liaison.node import Node, audit_report, open_node
 from liaison.records import EXT_PARTY
@@ -119,11 +121,56 @@ def test_tampered_objects_are_refused_audited_and_not_stored(
     assert audit_report(ru).ok
 
 
+def test_pages_opened_by_the_worker_process_are_judged_as_in_process(
+    make_node: Callable[..., Node], served: Callable[[Node], str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Pages of at least WORKER_MIN_PAGE objects after the first are verified and
+    parsed in the sync worker process: the same versions are stored and the same
+    objects refused, for the same reasons, as when every page is opened here."""
+    fr, ru, objs = _two(make_node, served, n=1100)
+    strike = next(o for o in objs if o["type"] == "liaison-strike-report")
+    extra = bulk_objects(fr.party_id, 3, seed=99)
+    signed = sign_objects(fr.key, [extra[0]])[0]
+    body = orjson.dumps(signed).replace(b'"precision":100', b'"precision":900', 1)
+    with fr.store.transaction():
+        rows.add_releases(fr.store, "ru", [NewRelease(extra[0]["id"], extra[0]["modified"],
+                          "location", False, "t", body)], fr.clock.now_ms() * 1000)  # fmt: skip
+    _put_rows(fr, [extra[1]], key=NodeKey.generate())
+    third = "identity--5d1f6a52-58a7-4c3e-9a11-2f0c6a1f7e05"
+    _put_rows(fr, [extra[2] | {"created_by_ref": third}])  # not fr's, no onward marking
+    _put_rows(fr, [strike | {"latitude": 91.0}])  # a signed, invalid record
+    other = make_node("ru", seed=5)
+    url = rows.partner(ru.store, "fr").url.removesuffix("/api/")  # type: ignore[union-attr]
+    link(other, fr, url, load_credential(ru, "fr") or "")
+    page = WORKER_MIN_PAGE
+    with_worker = sync_partner(ru, "fr", limit=page)
+    here = sync_partner(other, "fr", limit=page - 1)  # first page too small: no worker
+    served_count = len(rows.select_releases(fr.store, "ru", rows.Selection(limit=10_000)))
+    assert with_worker.pages == 3 and here.pages == 3
+    for report in (with_worker, here):
+        assert report.error is None and (report.accepted, report.refused) == (served_count - 4, 4)
+        assert report.not_entitled == 1
+    assert [r for r in record_rows(ru) if r[2] == "fr"] == [
+        r for r in record_rows(other) if r[2] == "fr"
+    ]
+
+    def reasons(node: Node) -> list[str]:
+        return sorted(d["reason"] for a, _, d in audit_actions(node) if a == "refuse")
+
+    assert reasons(ru) == reasons(other)
+    assert any("bad-proof" in r for r in reasons(ru))
+    assert any("unknown-key" in r for r in reasons(ru))
+    assert any("not a valid record" in r and "latitude" in r for r in reasons(ru))
+    assert audit_report(ru).ok and audit_report(other).ok
+    assert not [r for r in caplog.records if "worker" in r.getMessage()]  # it did the work
+
+
 _WORKER = """
 import sys, time
 from pathlib import Path
 from liaison.node import open_node
-from liaison.exchange._sync import sync_partner
+from liaison.exchange._partners import load_credential
+from liaison.exchange._sync import WORKER_MIN_PAGE, sync_partner
 node = open_node(Path(sys.argv[1]))
 def page(report):
     print("page", report.pages, flush=True)
