@@ -99,7 +99,8 @@ def attach_signature(obj: Mapping[str, Any], seal: BatchSeal, index: int) -> dic
 
     Any previous signature entry is replaced; other extensions are kept.
     """
-    siblings = seal.proofs[index][:-4].hex()  # one conversion, then cut in 64s
+    proof = seal.proofs[index]
+    siblings = proof[:-4]
     ext = {
         "extension_type": "property-extension",
         "alg": seal.alg,
@@ -107,7 +108,7 @@ def attach_signature(obj: Mapping[str, Any], seal: BatchSeal, index: int) -> dic
         "root": seal.root.hex(),
         "leaves": seal.leaves,
         "index": index,
-        "proof": [siblings[i : i + 2 * DIGEST_SIZE] for i in range(0, len(siblings), 64)],
+        "proof": [siblings[i : i + DIGEST_SIZE].hex() for i in range(0, len(siblings), 32)],
         "signature": base64.b64encode(seal.signature).decode("ascii"),
     }
     body = strip_signature(obj)
