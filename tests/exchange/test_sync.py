@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -214,6 +215,55 @@ def test_killed_sync_resumes_with_nothing_lost_or_duplicated(
         assert audit_report(after).ok
     finally:
         after.close()
+
+
+_WORKER_CHILD = """
+import multiprocessing, sys, time
+from pathlib import Path
+from liaison.node import open_node
+from liaison.exchange._sync import sync_partner
+node = open_node(Path(sys.argv[1]))
+def page(report):
+    pids = [p.pid for p in multiprocessing.active_children()]
+    print("page", report.pages, *pids, flush=True)
+    time.sleep(0.2)
+sync_partner(node, "fr", limit=int(sys.argv[2]), on_page=page)
+"""
+
+
+def test_a_killed_sync_leaves_no_worker_process_behind(
+    make_node: Callable[..., Node], served: Callable[[Node], str]
+) -> None:
+    fr, ru, _ = _two(make_node, served, n=2 * WORKER_MIN_PAGE + 100)
+    ru_root = ru.root
+    ru.close()
+    env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
+    cmd = [sys.executable, "-c", _WORKER_CHILD, str(ru_root), str(WORKER_MIN_PAGE)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    workers: list[int] = []
+    for line in proc.stdout:
+        workers = [int(w) for w in line.split()[2:]]
+        if workers:  # the worker process is running: kill the sync under it
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL and workers
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = [w for w in alive if _running(w)]
+        time.sleep(0.1)
+    assert not alive
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie (not yet reaped) has ended
+        return stat.read().split(")")[-1].split()[0] != "Z"
 
 
 _SPOOF_POLICY = """
