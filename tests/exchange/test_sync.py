@@ -234,7 +234,7 @@ sync_partner(node, "fr", limit=int(sys.argv[2]), on_page=page)
 def test_a_killed_sync_leaves_no_worker_process_behind(
     make_node: Callable[..., Node], served: Callable[[Node], str]
 ) -> None:
-    fr, ru, _ = _two(make_node, served, n=2 * WORKER_MIN_PAGE + 100)
+    _, ru, _ = _two(make_node, served, n=2 * WORKER_MIN_PAGE + 100)
     ru_root = ru.root
     ru.close()
     env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
