@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -164,6 +165,27 @@ def test_pages_opened_by_the_worker_process_are_judged_as_in_process(
     assert any("not a valid record" in r and "latitude" in r for r in reasons(ru))
     assert audit_report(ru).ok and audit_report(other).ok
     assert not [r for r in caplog.records if "worker" in r.getMessage()]  # it did the work
+
+
+def test_a_sync_whose_worker_process_dies_checks_the_rest_itself(
+    make_node: Callable[..., Node], served: Callable[[Node], str]
+) -> None:
+    fr, ru, _ = _two(make_node, served, n=3 * WORKER_MIN_PAGE)
+    killed: list[int] = []
+
+    def kill_the_worker(report: object) -> None:
+        for child in multiprocessing.active_children():
+            if not killed:
+                os.kill(child.pid or 0, signal.SIGKILL)
+                killed.append(child.pid or 0)
+
+    report = sync_partner(ru, "fr", limit=WORKER_MIN_PAGE, commit_objects=1,
+                          on_page=kill_the_worker)  # fmt: skip
+    assert killed and report.error is None and report.refused == 0
+    got = {(i, m) for i, m, src in record_rows(ru) if src == "fr"}
+    served_rows = rows.select_releases(fr.store, "ru", rows.Selection(limit=10_000))
+    assert got == {(r.id, r.modified) for r in served_rows}
+    assert audit_report(ru).ok
 
 
 _WORKER = """
