@@ -19,12 +19,16 @@ $(STAMP): pyproject.toml $(LOCK)
 	@touch $(STAMP)
 
 # Refresh the lock file (after changing dependencies in pyproject.toml), for every
-# supported Python at once. Needs the package index, nothing installed by hand.
+# supported Python at once, in both formats: requirements.txt (what make installs) and
+# its PEP 751 twin pylock.toml (for tools that read the standard lock format).
+# Needs the package index, nothing installed by hand.
 lock:
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet '$(UV)'
 	.venv-lock/bin/uv pip compile pyproject.toml requirements/build.in --extra dev \
 		--universal --python-version 3.11 --generate-hashes --quiet -o $(LOCK)
+	.venv-lock/bin/uv pip compile pyproject.toml requirements/build.in --extra dev \
+		--universal --python-version 3.11 --generate-hashes --quiet --format pylock.toml -o pylock.toml
 	rm -rf .venv-lock
 
 demo: $(STAMP)

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from liaison.store import Store, open_store
+from tests.nodes import NodeFactory
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -76,6 +77,32 @@ def store_url_factory(
         yield lambda: f"sqlite:///{tmp_path / f'store-{next(counter)}.db'}"
     else:
         yield request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture
+def sqlite_url_factory(tmp_path: Path) -> Callable[[], str]:
+    """Factory of fresh SQLite store URLs (for suites whose subject is not the store)."""
+    counter = iter(range(1_000_000))
+    return lambda: f"sqlite:///{tmp_path / f'sqlite-{next(counter)}.db'}"
+
+
+@pytest.fixture
+def make_node(tmp_path: Path, store_url_factory: Callable[[], str]) -> Iterator[NodeFactory]:
+    """Factory of fresh nodes on each backend (see tests/nodes.py)."""
+    factory = NodeFactory(tmp_path / "nodes", store_url_factory)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def make_sqlite_node(
+    tmp_path: Path, sqlite_url_factory: Callable[[], str]
+) -> Iterator[NodeFactory]:
+    """Factory of fresh nodes on SQLite only: for suites about HTTP, TLS or the CLI,
+    where the backend is not under test (tests/store and the exchange cores run both)."""
+    factory = NodeFactory(tmp_path / "sqlite-nodes", sqlite_url_factory)
+    yield factory
+    factory.close()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from liaison.cli import cli
 from liaison.ingest import ingest_objects
 from liaison.node import Node
 from liaison.records.examples import example_objects
-from liaison.store import audit as audit_rows
 
 
 def busy(node: Node) -> None:
@@ -67,7 +66,7 @@ def test_paging_never_skips_or_repeats(
 def test_every_page_is_an_index_range_scan(node: Node) -> None:
     busy(node)
     for action in (None, "refuse"):
-        plan = audit_rows.explain_by_time(node.store, action, "2015-01-01T00:00:00.000Z")
+        plan = node.store.explain_audit_by_time(action, "2015-01-01T00:00:00.000Z")
         if node.store.dialect == "sqlite":
             index = "audit_at" if action is None else "audit_action_at"
             assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
@@ -76,7 +75,7 @@ def test_every_page_is_an_index_range_scan(node: Node) -> None:
             # A tiny table: ask whether the index *can* serve the page, in order.
             node.store._execute("SET enable_seqscan = off")
             node.store._execute("SET enable_bitmapscan = off")
-            plan = audit_rows.explain_by_time(node.store, action, "2015-01-01T00:00:00.000Z")
+            plan = node.store.explain_audit_by_time(action, "2015-01-01T00:00:00.000Z")
             index = "audit_at" if action is None else "audit_action_at"
             assert f"Index Scan using {index} on audit" in plan and "Sort" not in plan, plan
 

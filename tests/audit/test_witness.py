@@ -18,7 +18,6 @@ from liaison.cli import cli
 from liaison.exchange import sync_partner
 from liaison.ingest import ingest_objects
 from liaison.node import Node, audit_report
-from liaison.store import exchange as rows
 from tests.audit.conftest import restore, snapshot
 from tests.exchange.conftest import (
     STRIKE_POLICY,
@@ -145,7 +144,7 @@ def test_receipt_errors_are_clear(fr_ru: Pair, tmp_path: Path) -> None:
 
 def test_the_head_header_is_served_only_to_a_partner(fr_ru: Pair) -> None:
     fr, _, token, url = fr_ru
-    partner = rows.partner(fr.store, "ru")
+    partner = fr.store.exchange.partner("ru")
     assert partner is not None
     objects = f"{url}/api/collections/{partner.collection_id}/objects/"
     headers = {"Accept": "application/taxii+json;version=2.1"}

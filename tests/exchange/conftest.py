@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from liaison.exchange import materialise_releases
-from liaison.exchange._partners import add_partner, issue_token
-from liaison.node import CONFIG_NAME, Node, SteppingClock, init_node, seeded_ids
+from liaison.exchange import add_partner, issue_token, materialise_releases
+from liaison.node import CONFIG_NAME, Node
+from liaison.store import Query
+from tests.nodes import STEP, T0
 
-T0 = 1_460_000_000_000  # 2016-04-07, after the example records' times
-STEP = 1_000
+__all__ = ["STEP", "T0"]  # re-exported: suites import the clock constants from here
 
 
 def set_policy(node: Node, text: str) -> None:
@@ -27,27 +26,6 @@ def pair(a: Node, b: Node, url_b: str = "http://127.0.0.1:1/api/") -> str:
     """Register ``b`` as a partner of ``a`` (b's key pinned); returns b's token at a."""
     add_partner(a, b.config.party, url_b, public_key=b.key.public_key_b64)
     return issue_token(a, b.config.party)
-
-
-@pytest.fixture
-def make_node(tmp_path: Path) -> Iterator[Callable[..., Node]]:
-    """Factory of SQLite nodes with a deterministic clock and ids."""
-    made: list[Node] = []
-
-    def make(party: str = "fr", seed: int = 1, url: str | None = None) -> Node:
-        node = init_node(
-            tmp_path / f"{party}-{len(made)}",
-            party,
-            store_url=url or f"sqlite:///{tmp_path / f'{party}-{len(made)}.db'}",
-            clock=SteppingClock(T0, STEP),
-            ids=seeded_ids(seed + len(made)),
-        )
-        made.append(node)
-        return node
-
-    yield make
-    for node in made:
-        node.close()
 
 
 def release(node: Node) -> Any:
@@ -92,8 +70,7 @@ def bulk_objects(party_id: str, n: int, seed: int = 3) -> list[dict[str, Any]]:
 @pytest.fixture
 def served() -> Iterator[Callable[[Node], str]]:
     """Serve nodes over real HTTP on loopback; returns each server's base URL."""
-    from liaison.exchange import create_app
-    from liaison.exchange._server import ServerThread
+    from liaison.exchange import ServerThread, create_app
 
     running: list[ServerThread] = []
 
@@ -110,7 +87,7 @@ def served() -> Iterator[Callable[[Node], str]]:
 
 def link(puller: Node, source: Node, source_url: str, token: str) -> None:
     """Register ``source`` (served at ``source_url``) as a partner ``puller`` syncs from."""
-    from liaison.exchange._partners import save_credential
+    from liaison.exchange import save_credential
 
     add_partner(
         puller, source.config.party, f"{source_url}/api/", public_key=source.key.public_key_b64
@@ -125,7 +102,6 @@ def audit_actions(node: Node) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def record_rows(node: Node) -> list[tuple[str, str, str | None]]:
-    cur = node.store._execute(
-        "SELECT id, modified, received_from FROM records ORDER BY id, modified"
-    )
-    return [(str(a), str(b), c) for a, b, c in cur]
+    """Every stored version ``(id, modified, received_from)``, in that order."""
+    every = node.store.query(Query(latest_only=False))
+    return sorted((v.index.id, v.index.modified, v.received_from) for v in every)

@@ -15,8 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from liaison.exchange import TAXII_MEDIA
-from liaison.exchange._server import ServerThread
+from liaison.exchange import TAXII_MEDIA, ServerThread
 
 COLLECTION = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
 

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import orjson
 
-from liaison.exchange._server import free_port
+from liaison.exchange import free_port
 
 USER, PASSWORD = "liaison", "interop-Password0"
 COLLECTION = "8a0ed5c5-8d4a-4d6b-9a7f-2b0f4bb1c0de"

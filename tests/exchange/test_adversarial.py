@@ -19,19 +19,24 @@ import orjson
 import pytest
 
 from liaison.crypto import sign_objects
-from liaison.exchange import create_app
+from liaison.exchange import (
+    ServerThread,
+    add_partner,
+    create_app,
+    issue_token,
+    save_credential,
+    sync_partner,
+)
 from liaison.exchange._client import TaxiiClient
-from liaison.exchange._partners import add_partner, issue_token, save_credential
-from liaison.exchange._server import ServerThread
-from liaison.exchange._sync import sync_partner
 from liaison.ingest import ingest_objects
 from liaison.node import Node, audit_report
 from liaison.policy import ONWARD_RELEASE_MARKING_ID
 from liaison.records.examples import example_objects
 from liaison.release import own_designations
-from liaison.store import exchange as rows
+from liaison.store import Query, Selection
 from tests.exchange.conftest import audit_actions, release, set_policy
 from tests.exchange.hostile import Answer, HostileServer, envelope, hostile_server
+from tests.nodes import NodeFactory
 
 THIRD = "identity--5b0c1f0e-3b8e-4d59-a1a4-9f1d7a0c2e11"  # a party this node does not sync
 LATER = "2016-06-01T00:00:00.000Z"
@@ -40,14 +45,6 @@ MARK = {"object_marking_refs": [ONWARD_RELEASE_MARKING_ID]}
 
 def _fresh(stix_type: str) -> str:
     return f"{stix_type}--{uuid.uuid4()}"
-
-
-@pytest.fixture
-def nodes(
-    make_node: Callable[..., Node], store_url_factory: Callable[[], str]
-) -> Callable[..., Node]:
-    """Nodes on the backend under test."""
-    return lambda party, seed=1: make_node(party, seed, url=store_url_factory())
 
 
 class World:
@@ -63,7 +60,7 @@ class World:
         add_partner(self.fr, "de", server.collection_url, public_key=self.de.key.public_key_b64)
         save_credential(self.fr, "de", "token-of-fr-at-de")
         add_partner(self.fr, "uk", "http://127.0.0.1:1/api/", public_key=self.uk.key.public_key_b64)
-        rows.set_party_id(self.fr.store, "uk", self.uk.party_id)
+        self.fr.store.exchange.set_party_id("uk", self.uk.party_id)
         self.theirs = {o["type"]: o for o in example_objects(self.de.party_id)}
         stored = self.de.store.get(self.de.party_id)
         assert stored is not None
@@ -77,10 +74,9 @@ class World:
 
     def snapshot(self) -> list[tuple[Any, ...]]:
         """Every stored version not received from de, and fr's designation of its group."""
-        cur = self.fr.store._execute(
-            "SELECT id, modified, digest, received_from FROM records ORDER BY id, modified"
-        )
-        kept = [(str(a), str(b), bytes(c), d) for a, b, c, d in cur if d != "de"]
+        every = self.fr.store.query(Query(latest_only=False))
+        kept = sorted((v.index.id, v.index.modified, v.digest, v.received_from)
+                      for v in every if v.received_from != "de")  # fmt: skip
         group = self.mine["threat-actor"]["id"]
         return [*kept, ("designation", own_designations(self.fr).get(group))]
 
@@ -89,9 +85,10 @@ class World:
 
 
 @pytest.fixture
-def world(nodes: Callable[..., Node]) -> Iterator[World]:
+def world(make_node: NodeFactory) -> Iterator[World]:
+    """The world on the backend under test (every node on it)."""
     with hostile_server() as server:
-        yield World(nodes, server)
+        yield World(make_node, server)
 
 
 def test_spoofed_objects_are_refused_one_by_one_and_the_rest_accepted(world: World) -> None:
@@ -163,7 +160,7 @@ def test_a_partner_cannot_take_another_partys_id_as_its_own(world: World, whose:
     world.serve(envelope(sign_objects(de.key, [claim, mine])))
     report = sync_partner(fr, "de")
     assert report.accepted == 0 and report.refused == 2
-    partner = rows.partner(fr.store, "de")
+    partner = fr.store.exchange.partner("de")
     assert partner is not None and partner.party_id is None
     assert world.snapshot() == before
     assert "is not known yet" in world.refusals()[mine["id"]]["reason"]
@@ -179,7 +176,7 @@ def test_replayed_envelopes_and_other_keys_signatures_are_refused(world: World) 
     # fr releases its own records to de; de serves fr's own signed envelopes back
     set_policy(fr, '[[partners.de.rules]]\nname = "all"\nkinds = ["location", "strike-report"]\n')
     release(fr)
-    served = rows.select_releases(fr.store, "de", rows.Selection(limit=100))
+    served = fr.store.exchange.select_releases("de", Selection(limit=100))
     fr_signed = [orjson.loads(r.body) for r in served if r.type != "identity"]
     assert fr_signed
     before = world.snapshot()
@@ -200,7 +197,7 @@ def test_a_garbled_date_added_header_never_becomes_the_cursor(world: World) -> N
     world.serve(envelope(world.signed([world.theirs["location"]]), added="'; DROP TABLE x"))
     report = sync_partner(world.fr, "de")
     assert report.error is None and report.accepted == 2
-    cursor = rows.cursor(world.fr.store, "de")
+    cursor = world.fr.store.exchange.cursor("de")
     assert cursor is not None and cursor.added_after is None
     assert world.server.requests[-1].get("added_after") is None
 
@@ -235,7 +232,7 @@ def test_malformed_and_oversized_pages_stop_the_sync_and_change_nothing(
         "oversized, streamed": Answer(b'{"objects": ["' + b"a" * 300_000 + b'"]}', trickle_s=0.001),
     }
     world.serve(answers[case])
-    before, cursor = world.snapshot(), rows.cursor(fr.store, "de")
+    before, cursor = world.snapshot(), fr.store.exchange.cursor("de")
     client = TaxiiClient(world.server.url + "/api/", max_answer_bytes=100_000,
                          answer_deadline_s=0.5)  # fmt: skip
     try:
@@ -250,7 +247,7 @@ def test_malformed_and_oversized_pages_stop_the_sync_and_change_nothing(
     assert why.get(case, "") in report.error
     assert world.snapshot() == before
     if case != "the same page for ever":  # that one stores its first (valid) page once
-        assert rows.cursor(fr.store, "de") == cursor
+        assert fr.store.exchange.cursor("de") == cursor
     errors = [d["error"] for a, s, d in audit_actions(fr) if a == "sync-error" and s == "de"]
     assert errors == [report.error]
     assert len(world.server.requests) <= 4  # no loop
@@ -299,12 +296,12 @@ def test_a_hostile_client_probes_every_endpoint_and_changes_nothing(world: World
     token = issue_token(fr, "de")
     set_policy(fr, _PROBE_POLICY)
     release(fr)
-    mine = {r.id for r in rows.select_releases(fr.store, "de", rows.Selection(limit=100))}
-    theirs = rows.partner(fr.store, "uk")
-    ours = rows.partner(fr.store, "de")
+    mine = {r.id for r in fr.store.exchange.select_releases("de", Selection(limit=100))}
+    theirs = fr.store.exchange.partner("uk")
+    ours = fr.store.exchange.partner("de")
     assert theirs is not None and ours is not None
     before = world.snapshot()
-    tables = {p: rows.select_releases(fr.store, p, rows.Selection(limit=100)) for p in ("de", "uk")}
+    tables = {p: fr.store.exchange.select_releases(p, Selection(limit=100)) for p in ("de", "uk")}
     secret = world.mine["liaison-strike-report"]["id"]
     col, other = (
         f"/api/collections/{ours.collection_id}/",
@@ -356,6 +353,6 @@ def test_a_hostile_client_probes_every_endpoint_and_changes_nothing(world: World
     assert seen and seen <= mine  # de's own table only (fr's identity is in it)
     assert secret not in seen
     assert world.snapshot() == before
-    after = {p: rows.select_releases(fr.store, p, rows.Selection(limit=100)) for p in ("de", "uk")}
+    after = {p: fr.store.exchange.select_releases(p, Selection(limit=100)) for p in ("de", "uk")}
     assert after == tables
     assert audit_report(fr).ok

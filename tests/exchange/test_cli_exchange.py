@@ -7,8 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from liaison.cli import cli
-from liaison.exchange import create_app
-from liaison.exchange._server import ServerThread
+from liaison.exchange import ServerThread, create_app
 from liaison.ingest import ingest_objects
 from liaison.node import open_node
 from liaison.records.examples import example_objects

@@ -34,14 +34,11 @@ values = st.one_of(
 
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from liaison.exchange import create_app
-    from liaison.exchange._server import ServerThread
-    from liaison.node import SteppingClock, init_node, seeded_ids
-    from tests.exchange.conftest import T0
+    from liaison.exchange import ServerThread, create_app
+    from tests.nodes import NodeFactory
 
-    root = tmp_path_factory.mktemp("fuzz")
-    fr = init_node(root / "fr", "fr", clock=SteppingClock(T0, 1000), ids=seeded_ids(1))
-    ru = init_node(root / "ru", "ru", clock=SteppingClock(T0, 1000), ids=seeded_ids(2))
+    make = NodeFactory(tmp_path_factory.mktemp("fuzz"), None)  # SQLite: fuzzing HTTP
+    fr, ru = make("fr"), make("ru")
     objs = bulk_objects(fr.party_id, 30)
     assert ingest_objects(fr, objs, source="t").ok
     token = pair(fr, ru)
@@ -54,8 +51,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         ][0]["id"]
         yield {"client": client, "token": token, "cid": cid, "oid": objs[0]["id"]}
         client.close()
-    fr.close()
-    ru.close()
+    make.close()
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))

@@ -11,10 +11,17 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from liaison.exchange import HttpLimits, create_app
-from liaison.exchange._server import ServerThread
+from liaison.exchange import HttpLimits, ServerThread, create_app
 from liaison.node import Node
 from tests.exchange.conftest import pair
+from tests.nodes import NodeFactory
+
+
+@pytest.fixture
+def make_node(make_sqlite_node: NodeFactory) -> NodeFactory:
+    """Nodes on SQLite: this suite is about HTTP limits, not the store backend."""
+    return make_sqlite_node
+
 
 HEAD_S, BODY_S = 0.6, 0.6
 LIMITS = HttpLimits(header_timeout_s=HEAD_S, body_timeout_s=BODY_S, keep_alive_s=30.0,

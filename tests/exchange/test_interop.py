@@ -8,12 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from liaison.exchange._partners import add_partner, save_credential
-from liaison.exchange._sync import sync_partner
+from liaison.exchange import add_partner, save_credential, sync_partner
 from liaison.node import Node, audit_report
-from liaison.store import exchange as rows
 from tests.exchange.conftest import bulk_objects, record_rows
 from tests.exchange.medallion import PASSWORD, USER, MedallionUnavailable, medallion
+from tests.nodes import NodeFactory
+
+
+@pytest.fixture
+def make_node(make_sqlite_node: NodeFactory) -> NodeFactory:
+    """Nodes on SQLite: this suite is about other TAXII implementations, not the store backend."""
+    return make_sqlite_node
 
 
 def test_sync_pulls_from_medallion_as_unverified(
@@ -37,7 +42,7 @@ def test_sync_pulls_from_medallion_as_unverified(
         assert report.pages == 3
         got = {i for i, _, src in record_rows(ru) if src == "oasis (unverified)"}
         assert got == {o["id"] for o in objects}
-        receipt = rows.receipts_of(ru.store, objects[0]["id"])
+        receipt = ru.store.exchange.receipts_of(objects[0]["id"])
         assert receipt and not receipt[0].verified and receipt[0].signature is None
         again = sync_partner(ru, "oasis", limit=100)
         assert again.error is None and again.accepted == 0

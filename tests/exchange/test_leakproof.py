@@ -23,14 +23,19 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from liaison.exchange import create_app, materialise_releases
-from liaison.exchange._partners import add_partner, issue_token
-from liaison.exchange._server import ServerThread
+from liaison.exchange import (
+    ServerThread,
+    add_partner,
+    create_app,
+    issue_token,
+    materialise_releases,
+)
 from liaison.ingest import ingest_objects
-from liaison.node import Node, SteppingClock, init_node, seeded_ids
+from liaison.node import Node
 from liaison.records import EXT_SIGNATURE, EXT_STRIKE_REPORT
 from liaison.release import node_policies
-from tests.exchange.conftest import T0, set_policy
+from tests.exchange.conftest import set_policy
+from tests.nodes import NodeFactory
 
 KINDS = ("location", "strike-report")
 rules = st.fixed_dictionaries(
@@ -160,11 +165,6 @@ def _everything(
     return got
 
 
-def _node(root: Path, party: str, seed: int, url: str | None = None) -> Node:
-    return init_node(root / party, party, store_url=url, clock=SteppingClock(T0, 1000),
-                     ids=seeded_ids(seed))  # fmt: skip
-
-
 def _check(
     fr: Node,
     tokens: dict[str, str],
@@ -214,31 +214,27 @@ def test_no_partner_obtains_more_than_its_policy_allows(
     seed: int,
     limit: int,
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        fr = _node(root, "fr", 1, store_url_factory())
-        a, b = _node(root, "pa", 2), _node(root, "pb", 3)
-        try:
-            records = _records(fr.party_id, seed, 12)
-            assert ingest_objects(fr, records, source="t").ok
-            tokens = {}
-            for p in (a, b):
-                add_partner(fr, p.config.party, "http://x/api/", public_key=p.key.public_key_b64)
-                tokens[p.config.party] = issue_token(fr, p.config.party)
-            set_policy(fr, _toml("pa", pa) + _toml("pb", pb))
-            node_policies(fr)  # valid
-            materialise_releases(fr)
-            truth = {(r["id"], r["modified"]): r for r in records}
-            _check(fr, tokens, {"pa": pa, "pb": pb}, truth, limit)
-            # new versions of half the records, then other policies: every version
-            # served must follow the new ones (withdrawn, re-rendered, delayed)
-            newer = [r | {"modified": "2016-02-01T00:00:00.000Z"} for r in records[::2]]
-            assert ingest_objects(fr, newer, source="t").ok
-            materialise_releases(fr)
-            truth |= {(r["id"], r["modified"]): r for r in newer}
-            set_policy(fr, _toml("pa", pa2) + _toml("pb", pb2))
-            materialise_releases(fr)
-            _check(fr, tokens, {"pa": pa2, "pb": pb2}, truth, limit)
-        finally:
-            for n in (fr, a, b):
-                n.close()
+    with tempfile.TemporaryDirectory() as tmp, NodeFactory(Path(tmp), store_url_factory) as make:
+        fr = make("fr")
+        # the partners only lend their keys and party ids: their stores stay on SQLite
+        a, b = (make(p, url=f"sqlite:///{tmp}/{p}.db") for p in ("pa", "pb"))
+        records = _records(fr.party_id, seed, 12)
+        assert ingest_objects(fr, records, source="t").ok
+        tokens = {}
+        for p in (a, b):
+            add_partner(fr, p.config.party, "http://x/api/", public_key=p.key.public_key_b64)
+            tokens[p.config.party] = issue_token(fr, p.config.party)
+        set_policy(fr, _toml("pa", pa) + _toml("pb", pb))
+        node_policies(fr)  # valid
+        materialise_releases(fr)
+        truth = {(r["id"], r["modified"]): r for r in records}
+        _check(fr, tokens, {"pa": pa, "pb": pb}, truth, limit)
+        # new versions of half the records, then other policies: every version
+        # served must follow the new ones (withdrawn, re-rendered, delayed)
+        newer = [r | {"modified": "2016-02-01T00:00:00.000Z"} for r in records[::2]]
+        assert ingest_objects(fr, newer, source="t").ok
+        materialise_releases(fr)
+        truth |= {(r["id"], r["modified"]): r for r in newer}
+        set_policy(fr, _toml("pa", pa2) + _toml("pb", pb2))
+        materialise_releases(fr)
+        _check(fr, tokens, {"pa": pa2, "pb": pb2}, truth, limit)

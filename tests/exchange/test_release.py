@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import orjson
 import pytest
 
 from liaison.crypto import strip_signature, verify_attached
 from liaison.exchange import materialise_releases
 from liaison.ingest import ingest_objects
-from liaison.node import Node, SteppingClock, audit_report, init_node, seeded_ids
+from liaison.node import Node, SteppingClock, audit_report
 from liaison.records.examples import example_objects
-from liaison.store import exchange as rows
-from tests.exchange.conftest import STRIKE_POLICY, T0, audit_actions, pair, set_policy
+from liaison.store import Selection
+from tests.exchange.conftest import STRIKE_POLICY, audit_actions, pair, set_policy
+from tests.nodes import T0, NodeFactory
 
 HOUR = 3_600_000
 
 
 @pytest.fixture
-def fr_ru(tmp_path: Path, store_url_factory: Callable[[], str]) -> tuple[Node, Node]:
-    fr = init_node(tmp_path / "fr", "fr", store_url=store_url_factory(),
-                   clock=SteppingClock(T0, 1000), ids=seeded_ids(1))  # fmt: skip
-    ru = init_node(tmp_path / "ru", "ru", store_url=store_url_factory(),
-                   clock=SteppingClock(T0, 1000), ids=seeded_ids(2))  # fmt: skip
-    yield fr, ru  # type: ignore[misc]
-    fr.close()
-    ru.close()
+def fr_ru(make_node: NodeFactory) -> tuple[Node, Node]:
+    return make_node("fr"), make_node("ru")
 
 
 def _table(node: Node, partner: str) -> dict[str, dict]:  # type: ignore[type-arg]
-    got = rows.select_releases(node.store, partner, rows.Selection(limit=10_000))
+    got = node.store.exchange.select_releases(partner, Selection(limit=10_000))
     return {r.id: orjson.loads(r.body) for r in got}
 
 
@@ -67,10 +59,10 @@ def test_delay_then_policy_change_then_revocation(fr_ru: tuple[Node, Node]) -> N
     set_policy(fr, '[[partners.ru.rules]]\nkinds = ["strike-report"]\ndelay = "24h"\n')
     first = materialise_releases(fr)
     assert first.delayed == 1 and strike["id"] not in _table(fr, "ru")
-    assert rows.pending_count(fr.store) == 1
+    assert fr.store.exchange.pending_count() == 1
     fr.clock = SteppingClock(T0 + 25 * HOUR, 1000)
     assert materialise_releases(fr).released == {"ru": 1}
-    assert strike["id"] in _table(fr, "ru") and rows.pending_count(fr.store) == 0
+    assert strike["id"] in _table(fr, "ru") and fr.store.exchange.pending_count() == 0
     # policy change: strikes no longer released -> withdrawn, audited
     set_policy(fr, '[[partners.ru.rules]]\nkinds = ["location"]\n')
     changed = materialise_releases(fr)

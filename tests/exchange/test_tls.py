@@ -17,6 +17,14 @@ from liaison.exchange import ServerThread, TlsFiles, create_app
 from liaison.exchange._client import TaxiiClient, TaxiiClientError
 from liaison.node import Node
 from tests.exchange.conftest import pair
+from tests.nodes import NodeFactory
+
+
+@pytest.fixture
+def make_node(make_sqlite_node: NodeFactory) -> NodeFactory:
+    """Nodes on SQLite: this suite is about TLS, not the store backend."""
+    return make_sqlite_node
+
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 

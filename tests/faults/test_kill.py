@@ -17,7 +17,6 @@ from liaison.audit import witness
 from liaison.exchange import ServerThread, create_app, free_port, materialise_releases
 from liaison.ingest import PARALLEL_ABOVE_BYTES, ingest_file
 from liaison.node import Node, audit_report, open_node
-from liaison.store import exchange as rows
 from tests.exchange.conftest import STRIKE_POLICY, link, pair, set_policy
 from tests.faults.conftest import (
     SOAK,
@@ -100,7 +99,7 @@ def test_kill_during_ingest_and_release(
         assert len(pairs) == len(set(pairs))
         assert set(pairs) >= bundle_keys(big)
         _verified(fr.root)
-    partner = rows.partner(fr.store, "ru")
+    partner = fr.store.exchange.partner("ru")
     assert partner is not None
     base = served(fr)
     assert sorted(_served_ids(base, partner.collection_id, token)) == sorted(pairs)
@@ -125,7 +124,7 @@ def test_kill_during_sync_then_sync_beside_an_ingest(
     table = {(i, m) for _, i, m in released(fr, "ru")}
 
     def pulled() -> int:
-        cur = rows.cursor(ru.store, "fr")
+        cur = ru.store.exchange.cursor("fr")
         return 0 if cur is None else cur.objects
 
     for _ in range(ROUNDS):
@@ -199,7 +198,7 @@ def test_kill_serve_during_its_releases(
     materialise_releases(fr)
     pairs = [(i, m) for _, i, m in released(fr, "ru")]
     assert len(pairs) == len(set(pairs)) and set(pairs) >= expected
-    partner = rows.partner(fr.store, "ru")
+    partner = fr.store.exchange.partner("ru")
     assert partner is not None
     with ServerThread(create_app(fr)) as srv:
         assert sorted(_served_ids(srv.url, partner.collection_id, token)) == sorted(pairs)

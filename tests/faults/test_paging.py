@@ -14,7 +14,6 @@ import httpx
 
 from liaison.exchange import add_partner, free_port, issue_token
 from liaison.node import Node, audit_report, open_node
-from liaison.store import exchange as rows
 from tests.exchange.conftest import set_policy
 from tests.faults.conftest import (
     MEDIA,
@@ -77,7 +76,7 @@ def _run_scene(
     wait_for(up, timeout=60, every=0.1)
     pagers = []
     for name in PARTNERS:
-        p = rows.partner(fr.store, name)
+        p = fr.store.exchange.partner(name)
         assert p is not None
         pagers.append(Pager(base, p.collection_id, tokens[name]))
     stop = threading.Event()

@@ -7,33 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from liaison.node import Node, SteppingClock, init_node, seeded_ids
+from liaison.node import Node
+from tests.nodes import NodeFactory
 
 T0 = 1_450_000_000_000  # 2015-12-13
 
 
 @pytest.fixture
-def make_node(
-    tmp_path: Path, store_url_factory: Callable[[], str]
-) -> Iterator[Callable[..., Node]]:
-    """Factory of fresh nodes (party name → node) on the parametrised backend."""
-    made: list[Node] = []
-
-    def make(party: str = "fr", seed: int = 1) -> Node:
-        url = store_url_factory()
-        node = init_node(
-            tmp_path / f"{party}-{len(made)}",
-            party,
-            store_url=url,
-            clock=SteppingClock(T0),
-            ids=seeded_ids(seed),
-        )
-        made.append(node)
-        return node
-
-    yield make
-    for node in made:
-        node.close()
+def make_node(tmp_path: Path, store_url_factory: Callable[[], str]) -> Iterator[NodeFactory]:
+    """The one node factory (tests/nodes.py) on the parametrised backend, with a clock
+    that starts earlier (2015-12-13) and steps by 1 ms, as these suites expect."""
+    with NodeFactory(tmp_path, store_url_factory, t0=T0, step=1) as factory:
+        yield factory
 
 
 @pytest.fixture

@@ -20,14 +20,15 @@ from hypothesis import strategies as st
 from liaison.crypto import strip_signature, verify_attached
 from liaison.exchange import add_partner
 from liaison.ingest import ingest_objects
-from liaison.node import Node, SteppingClock, audit_report, init_node, seeded_ids
+from liaison.node import Node, SteppingClock, audit_report
 from liaison.policy import ONWARD_RELEASE_MARKING_ID
 from liaison.records import format_timestamp
 from liaison.records.examples import example_objects
 from liaison.release import decide_version, explain_release, materialise_releases, release_state
 from liaison.release import withheld as withheld_of
 from liaison.store import Query
-from tests.exchange.conftest import T0, set_policy
+from tests.exchange.conftest import set_policy
+from tests.nodes import T0, NodeFactory
 from tests.release.conftest import table
 
 DAY = 86_400_000
@@ -180,40 +181,36 @@ def test_table_explain_and_withheld_agree(
     changed_status: str | None,
     later: bool,
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        fr = init_node(Path(tmp) / "fr", "fr", store_url=store_url_factory(),
-                       clock=SteppingClock(T0, 1000), ids=seeded_ids(1))  # fmt: skip
-        try:
-            for name in PARTNERS:
-                add_partner(fr, name, "http://127.0.0.1:1/api/", public_key=None, unsigned=True)
-            ex = {o["type"]: o for o in example_objects(fr.party_id)}
-            group = ex["threat-actor"]
-            designation = ex["liaison-designation"] | {"group_ref": group["id"]}
-            objs = [group] + ([designation | {"status": own_status}] if own_status else [])
-            assert ingest_objects(fr, objs, source="t").ok
-            spoof = designation | {
-                "id": "liaison-designation--00000000-0000-4000-8000-00000000beef",
-                "created_by_ref": SPOOFER,
-                "status": "terrorist",
-                "since": "2016-01-01T00:00:00.000Z",
-            }
-            assert ingest_objects(fr, [spoof], source="t", received_from="pa").ok
-            _store(fr, specs, group["id"], late=False)
-            set_policy(fr, _toml(first))
+    with tempfile.TemporaryDirectory() as tmp, NodeFactory(Path(tmp), store_url_factory) as make:
+        fr = make("fr")
+        for name in PARTNERS:
+            add_partner(fr, name, "http://127.0.0.1:1/api/", public_key=None, unsigned=True)
+        ex = {o["type"]: o for o in example_objects(fr.party_id)}
+        group = ex["threat-actor"]
+        designation = ex["liaison-designation"] | {"group_ref": group["id"]}
+        objs = [group] + ([designation | {"status": own_status}] if own_status else [])
+        assert ingest_objects(fr, objs, source="t").ok
+        spoof = designation | {
+            "id": "liaison-designation--00000000-0000-4000-8000-00000000beef",
+            "created_by_ref": SPOOFER,
+            "status": "terrorist",
+            "since": "2016-01-01T00:00:00.000Z",
+        }
+        assert ingest_objects(fr, [spoof], source="t", received_from="pa").ok
+        _store(fr, specs, group["id"], late=False)
+        set_policy(fr, _toml(first))
+        materialise_releases(fr)
+        _check(fr)
+        _store(fr, specs, group["id"], late=True)
+        if changed_status:
+            when = "2016-02-01T00:00:00.000Z"
+            newer = designation | {"status": changed_status, "since": when, "modified": when}
+            assert ingest_objects(fr, [newer], source="t").ok
+        set_policy(fr, _toml(second))
+        materialise_releases(fr)
+        _check(fr)
+        if later:  # the 7-day delays end; the 1000-day ones do not
+            fr.clock = SteppingClock(T0 + 10 * DAY, 1000)
             materialise_releases(fr)
             _check(fr)
-            _store(fr, specs, group["id"], late=True)
-            if changed_status:
-                when = "2016-02-01T00:00:00.000Z"
-                newer = designation | {"status": changed_status, "since": when, "modified": when}
-                assert ingest_objects(fr, [newer], source="t").ok
-            set_policy(fr, _toml(second))
-            materialise_releases(fr)
-            _check(fr)
-            if later:  # the 7-day delays end; the 1000-day ones do not
-                fr.clock = SteppingClock(T0 + 10 * DAY, 1000)
-                materialise_releases(fr)
-                _check(fr)
-            assert audit_report(fr).ok
-        finally:
-            fr.close()
+        assert audit_report(fr).ok

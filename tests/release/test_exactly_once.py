@@ -10,6 +10,7 @@ from collections.abc import Callable
 from liaison.ingest import ingest_objects
 from liaison.node import Node, open_node
 from liaison.release import materialise_releases
+from liaison.store import Selection
 from tests.exchange.conftest import bulk_objects, pair, set_policy
 
 
@@ -47,8 +48,8 @@ def test_racing_materialisers_release_each_version_once(nodes: Callable[[str], N
         assert not t.is_alive()
     assert errors == []
     materialise_releases(fr)
-    cur = fr.store._execute("SELECT pseq, id, modified FROM releases WHERE partner = ?", ("ru",))
-    got = [(int(p), str(i), str(m)) for p, i, m in cur]
+    every = fr.store.exchange.select_releases("ru", Selection(versions=("all",), limit=10**6))
+    got = [(r.pseq, r.id, r.modified) for r in every]
     keys = [(i, m) for _, i, m in got]
     assert len(set(keys)) == len(keys)  # no version twice
     assert len({p for p, _, _ in got}) == len(got)

@@ -21,7 +21,6 @@ from liaison.ingest import ingest_objects
 from liaison.node import Node, audit_report
 from liaison.records import EXT_SIGNATURE, format_timestamp
 from liaison.records.examples import example_objects
-from liaison.store import exchange as rows
 from tests.exchange.conftest import T0, pair, set_policy
 from tests.release.conftest import table
 
@@ -54,14 +53,14 @@ def test_adding_a_delay_withdraws_what_is_now_held_back(nodes: Callable[[str], N
     report = materialise_releases(fr)
     assert report.delayed == 1 and report.withdrawn == 1
     assert _ids(fr, "ru", strike["id"]) == []  # not served while the delay runs
-    assert rows.pending_count(fr.store) == 1
+    assert fr.store.exchange.pending_count() == 1
     assert audit_report(fr).ok
 
 
 def test_a_tighter_rule_re_renders_every_served_version(nodes: Callable[[str], Node]) -> None:
     fr, ru = nodes("fr"), nodes("ru")
     pair(fr, ru)
-    token = rows.partner(fr.store, "ru")
+    token = fr.store.exchange.partner("ru")
     strike = _strike(fr)
     assert ingest_objects(fr, [strike], source="t").ok
     set_policy(fr, '[[partners.ru.rules]]\nkinds = ["strike-report"]\ncoarsen_m = 10000\n')

@@ -10,7 +10,6 @@ import pytest
 
 from liaison.exchange import PartnerError, load_credential, load_tls
 from liaison.node import Node
-from liaison.store import exchange as rows
 from liaison.workflows import PartnerTls, connect_partner
 from tests.exchange.conftest import STRIKE_POLICY, set_policy
 from tests.exchange.test_tls import _cert, _key, _write
@@ -51,7 +50,7 @@ def test_connect_writes_row_credential_and_tls_and_releases(
         credential="  tok-123  \n", tls=tls,
     )  # fmt: skip
     assert done.row.url == "https://127.0.0.1:9/api/"
-    assert rows.partner(fr.store, "ru") is not None
+    assert fr.store.exchange.partner("ru") is not None
     assert load_credential(fr, "ru") == "tok-123"
     verify, cert = load_tls(fr, "ru")
     assert isinstance(verify, str) and verify.endswith("ru.ca.pem")
@@ -82,7 +81,7 @@ def test_bad_tls_material_leaves_nothing_behind(
     fr, ru = make_node("fr"), make_node("ru")
     with pytest.raises(PartnerError, match=message):
         _connect(fr, ru, credential="tok", tls=tls_of(pki))
-    assert rows.partner(fr.store, "ru") is None
+    assert fr.store.exchange.partner("ru") is None
     assert _partner_files(fr) == []
 
 
@@ -95,7 +94,7 @@ def test_a_bad_key_after_staging_removes_the_staged_files(
             fr, "ru", "https://127.0.0.1:9/api/", public_key="bm90IGEga2V5",
             credential="tok", tls=PartnerTls(pki / "ca.crt"),
         )  # fmt: skip
-    assert rows.partner(fr.store, "ru") is None
+    assert fr.store.exchange.partner("ru") is None
     assert _partner_files(fr) == []
 
 
@@ -106,7 +105,7 @@ def test_a_credential_must_be_one_printable_line(
     fr, ru = make_node("fr"), make_node("ru")
     with pytest.raises(PartnerError, match="one printable line"):
         _connect(fr, ru, credential=credential)
-    assert rows.partner(fr.store, "ru") is None
+    assert fr.store.exchange.partner("ru") is None
 
 
 def test_updating_a_partner_keeps_files_not_given_again(

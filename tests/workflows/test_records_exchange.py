@@ -14,7 +14,6 @@ from liaison.exchange import issue_token, materialise_releases
 from liaison.node import Node
 from liaison.records.examples import example_objects
 from liaison.store import Query
-from liaison.store import exchange as rows
 from liaison.workflows import (
     ReleaseScheduler,
     connect_partner,
@@ -40,14 +39,14 @@ def test_ingest_then_release_fills_the_partners_table_and_reports_missing_files(
     fr, ru = make_node("fr"), make_node("ru")
     set_policy(fr, STRIKE_POLICY)
     connect_partner(fr, "ru", "http://127.0.0.1:9/api/", public_key=ru.key.public_key_b64)
-    before = rows.release_count(fr.store, "ru")
+    before = fr.store.exchange.release_count("ru")
     bundle = _bundle(tmp_path / "b.json", _records(fr))
     done = ingest_and_release(fr, [tmp_path / "absent.json", bundle])
     assert done.missing == (tmp_path / "absent.json",)
     assert not done.ok  # a missing file is a failure of the command …
     assert done.files[1].report is not None and done.files[1].report.accepted > 0  # … not of all
     assert done.release.released.get("ru", 0) > 0
-    assert rows.release_count(fr.store, "ru") == before + done.release.released["ru"]
+    assert fr.store.exchange.release_count("ru") == before + done.release.released["ru"]
 
 
 def test_sync_then_release_stores_what_the_partner_released(
@@ -76,7 +75,7 @@ def test_scheduler_releases_records_stored_while_it_runs(
     fr, ru = make_node("fr"), make_node("ru")
     set_policy(fr, STRIKE_POLICY)
     connect_partner(fr, "ru", "http://127.0.0.1:9/api/", public_key=ru.key.public_key_b64)
-    start = rows.release_count(fr.store, "ru")
+    start = fr.store.exchange.release_count("ru")
     lock = threading.Lock()  # the test node's store is shared with the scheduler thread
 
     def release() -> None:
@@ -89,9 +88,9 @@ def test_scheduler_releases_records_stored_while_it_runs(
         with lock:
             assert ingest_objects(fr, _records(fr), source="t").ok
         deadline = time.monotonic() + 20
-        while rows.release_count(fr.store, "ru") == start and time.monotonic() < deadline:
+        while fr.store.exchange.release_count("ru") == start and time.monotonic() < deadline:
             time.sleep(0.05)
-    assert rows.release_count(fr.store, "ru") > start
+    assert fr.store.exchange.release_count("ru") > start
     assert scheduler.rounds >= 1 and scheduler.failures == 0
 
 

@@ -29,7 +29,6 @@ from liaison.audit.checkpoint import SignedHead
 from liaison.audit.witness import Receipt, parse_head
 from liaison.crypto import NodeKey, PublicKey, canonical_json
 from liaison.store import AuditRow, Store, Writer
-from liaison.store import audit as audit_rows
 
 _HEAD_KEY = "audit_head"
 _FIRST_ACTION = "key-create"
@@ -171,9 +170,9 @@ def log_entries(
     writes them, ``YYYY-MM-DDTHH:MM:SS.sssZ``). Streamed in pages; every page is
     one range scan of an index (by time, or by action and time)."""
     if not actions:
-        rows: Iterator[AuditRow] = audit_rows.by_time(store, None, since, page)
+        rows: Iterator[AuditRow] = store.audit_by_time(None, since, page)
     else:
-        runs = [audit_rows.by_time(store, a, since, page) for a in sorted(set(actions))]
+        runs = [store.audit_by_time(a, since, page) for a in sorted(set(actions))]
         rows = runs[0] if len(runs) == 1 else _merged(runs)
     return (_entry(r) for r in rows)
 

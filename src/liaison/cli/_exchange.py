@@ -33,7 +33,6 @@ from liaison.release import (
     materialise_releases,
     withheld,
 )
-from liaison.store import exchange as rows
 
 
 def _release_summary(report: ReleaseReport) -> str:
@@ -132,12 +131,12 @@ def partner_list(node_dir: Path) -> None:
     with opened(node_dir) as node:
         for p in list_partners(node):
             key_id = PublicKey.from_b64(p.public_key).key_id if p.public_key else "unsigned"
-            cur = rows.cursor(node.store, p.name)
+            cur = node.store.exchange.cursor(p.name)
             pulled = 0 if cur is None else cur.objects
             click.echo(
                 f"{p.name}\t{p.url}\tkey {key_id}\tparty {p.party_id or '?'}\t"
                 f"token {'set' if p.token_hash else 'none'}\t"
-                f"released {rows.release_count(node.store, p.name)}\tpulled {pulled}"
+                f"released {node.store.exchange.release_count(p.name)}\tpulled {pulled}"
             )
 
 

@@ -160,7 +160,6 @@ def show(record_id: str, as_json: bool, node_dir: Path) -> None:
     import orjson
 
     from liaison.node import verify_record
-    from liaison.store.exchange import receipts_of
 
     with opened(node_dir) as node:
         version = require_record(node, record_id)
@@ -177,7 +176,7 @@ def show(record_id: str, as_json: bool, node_dir: Path) -> None:
             click.echo("revoked: yes")
         if version.received_from:
             click.echo(f"received from: {version.received_from}")
-        for receipt in receipts_of(node.store, record_id):
+        for receipt in node.store.exchange.receipts_of(record_id):
             state = "signature verified" if receipt.verified else "UNVERIFIED (unsigned partner)"
             click.echo(
                 f"receipt: version {receipt.modified} from {receipt.partner} "

@@ -9,7 +9,7 @@ import hmac
 import secrets
 from collections.abc import Sequence
 
-from liaison.store.exchange import PartnerRow
+from liaison.store import PartnerRow
 
 TOKEN_PREFIX = "lsn_"
 _MAX_HEADER = 4096

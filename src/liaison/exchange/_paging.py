@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from liaison.exchange._taxii import TaxiiError, parse_timestamp_us
-from liaison.store.exchange import Selection, VersionFilter
+from liaison.store import Selection, VersionFilter
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000

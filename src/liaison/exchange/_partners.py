@@ -10,8 +10,7 @@ from liaison.audit import journal
 from liaison.crypto import PublicKey
 from liaison.exchange._auth import new_token, token_hash
 from liaison.policy._config import partner_name_problem
-from liaison.store import exchange as rows
-from liaison.store.exchange import PartnerRow
+from liaison.store import PartnerRow
 
 if TYPE_CHECKING:
     from liaison.node import Node
@@ -51,7 +50,7 @@ def add_partner(
         raise PartnerError(f"partner {name}: a public key is required unless --unsigned")
     if not url.endswith("/"):
         url += "/"
-    old = rows.partner(node.store, name)
+    old = node.store.exchange.partner(name)
     if party_id is None and old is not None and old.public_key == public_key:
         party_id = old.party_id  # a new key forgets the party learnt under the old one
     row = PartnerRow(
@@ -65,7 +64,7 @@ def add_partner(
         added=node.now(),
     )
     with node.store.transaction() as tx:
-        rows.put_partner(node.store, row)
+        node.store.exchange.put_partner(row)
         detail = {"url": url, "key_id": key_id, "unsigned": unsigned}
         journal.append(node.store, tx, node.key, [("partner-add", name, detail)], node.now())
     return row
@@ -74,26 +73,26 @@ def add_partner(
 def issue_token(node: Node, name: str) -> str:
     """A new bearer token for ``name`` (replacing any previous one); only its hash
     is stored. Audited as ``partner-token`` (without the token)."""
-    if rows.partner(node.store, name) is None:
+    if node.store.exchange.partner(name) is None:
         raise PartnerError(f"no partner {name!r}; add it first with 'liaison partner add'")
     token = new_token()
     digest = token_hash(token)
     with node.store.transaction() as tx:
-        rows.set_token_hash(node.store, name, digest)
+        node.store.exchange.set_token_hash(name, digest)
         detail = {"token_sha256_prefix": digest[:8]}
         journal.append(node.store, tx, node.key, [("partner-token", name, detail)], node.now())
     return token
 
 
 def get_partner(node: Node, name: str) -> PartnerRow:
-    found = rows.partner(node.store, name)
+    found = node.store.exchange.partner(name)
     if found is None:
         raise PartnerError(f"no partner {name!r} in this node")
     return found
 
 
 def list_partners(node: Node) -> list[PartnerRow]:
-    return rows.partners(node.store)
+    return node.store.exchange.partners()
 
 
 PartnerFile = Literal["credential", "ca", "cert", "key"]

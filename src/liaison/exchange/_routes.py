@@ -21,8 +21,7 @@ from liaison.exchange._taxii import (
     json_response,
     taxii_response,
 )
-from liaison.store import Store
-from liaison.store.exchange import PartnerRow, ReleaseRow, Selection, partners, select_releases
+from liaison.store import PartnerRow, ReleaseRow, Selection, Store
 
 _ALL_VERSIONS = "all"
 
@@ -50,7 +49,7 @@ class TaxiiRoutes:
     # -- helpers ----------------------------------------------------------------
     def _partner(self, request: Request) -> PartnerRow:
         token = token_from_header(request.headers.get("authorization"))
-        found = authenticate(partners(self.ctx.open_store()), token) if token else None
+        found = authenticate(self.ctx.open_store().exchange.partners(), token) if token else None
         if found is None:
             raise TaxiiError(401, "Unauthorized", "a valid partner token is required")
         if not accepts_taxii(request.headers.get("accept")):
@@ -73,7 +72,9 @@ class TaxiiRoutes:
         )
         if sel is None:
             return [], False, None
-        rows = select_releases(self.ctx.open_store(), p.name, replace(sel, limit=sel.limit + 1))
+        rows = self.ctx.open_store().exchange.select_releases(
+            p.name, replace(sel, limit=sel.limit + 1)
+        )
         more = len(rows) > sel.limit
         return rows[: sel.limit], more, sel
 

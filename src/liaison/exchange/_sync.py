@@ -28,7 +28,6 @@ from liaison.exchange._verify import Opened, Refused, Verdicts, check_page, open
 from liaison.ingest import CheckedBatch, ingest_checked
 from liaison.ingest._check import _die_with_parent
 from liaison.store import Query, Store
-from liaison.store import exchange as rows
 from liaison.store.exchange import Cursor, PartnerRow
 
 if TYPE_CHECKING:
@@ -102,7 +101,7 @@ def sync_partner(
     page is checked and stored, the next is already being fetched. ``on_page`` is
     called for each page once it has committed, with the report as of that page.
     """
-    partner = rows.partner(node.store, name)
+    partner = node.store.exchange.partner(name)
     if partner is None:
         raise PartnerError(f"no partner {name!r} in this node")
     report = SyncReport(name)
@@ -119,7 +118,7 @@ def sync_partner(
         while more:
             # Waiting for the network happens outside a transaction: the store's
             # write lock is only held while pages that have arrived are stored.
-            cur = rows.cursor(node.store, name) or Cursor(None, None, 0)
+            cur = node.store.exchange.cursor(name) or Cursor(None, None, 0)
             page, opening = pager.page(cur)
             progress.check(page)
             if page.more and len(page.objects) >= WORKER_MIN_PAGE:
@@ -131,7 +130,7 @@ def sync_partner(
                 while True:
                     if page.more:
                         pager.prefetch(_following(page, cur))
-                    partner = rows.partner(node.store, name) or partner
+                    partner = node.store.exchange.partner(name) or partner
                     _store_page(node, partner, page, cur, cache, report, _opened(opening))
                     report.pages += 1
                     done.append(dataclasses.replace(report))
@@ -139,7 +138,7 @@ def sync_partner(
                     more = page.more
                     if not more or objects >= commit_objects:
                         break
-                    cur = rows.cursor(node.store, name) or cur
+                    cur = node.store.exchange.cursor(name) or cur
                     if not pager.ready(cur) or time.monotonic() - started >= COMMIT_SECONDS:
                         break
                     try:
@@ -305,7 +304,7 @@ def _store_page(
     store = node.store
     ids = [str(o.get("id")) for o in page.objects if isinstance(o, dict)]
     digests, latest = store.stored_versions_of(ids)
-    others = {p.party_id: p.name for p in rows.partners(store)
+    others = {p.party_id: p.name for p in store.exchange.partners()
               if p.party_id is not None and p.name != partner.name}  # fmt: skip
     verdicts = check_page(
         partner,
@@ -322,7 +321,7 @@ def _store_page(
     following = _following(page, cur)
     with store.transaction() as tx:
         if verdicts.party_id is not None and verdicts.party_id != partner.party_id:
-            rows.set_party_id(store, partner.name, verdicts.party_id)
+            store.exchange.set_party_id(partner.name, verdicts.party_id)
         accepted = unchanged = 0
         if verdicts.accepted:
             batch = CheckedBatch(len(verdicts.accepted), verdicts.accepted, [])
@@ -336,8 +335,8 @@ def _store_page(
             accepted, unchanged = ingested.accepted, ingested.unchanged
             for message in ingested.errors:
                 verdicts.refused.append(Refused("", "", message))
-        rows.add_receipts(store, verdicts.receipts)
-        rows.set_cursor(store, partner.name, following, node.now())
+        store.exchange.add_receipts(verdicts.receipts)
+        store.exchange.set_cursor(partner.name, following, node.now())
         kept = witness.observe(store, tx, partner.name, partner.public_key, page.audit_head,
                                node.now())  # fmt: skip
         journal.append(store, tx, node.key, kept + _audit_items(partner, page, verdicts,
@@ -406,7 +405,7 @@ def _audit_items(
 
 def sync_all(node: Node, names: list[str] | None = None, *, limit: int = PAGE) -> list[SyncReport]:
     """Sync every partner (or the named ones), one after the other."""
-    targets = names or [p.name for p in rows.partners(node.store)]
+    targets = names or [p.name for p in node.store.exchange.partners()]
     return [sync_partner(node, n, limit=limit) for n in targets]
 
 

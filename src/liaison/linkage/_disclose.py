@@ -28,7 +28,7 @@ from liaison.records import RecordError
 if TYPE_CHECKING:
     from liaison.linkage._client import LinkageClient
     from liaison.node import Node
-    from liaison.store.exchange import PartnerRow
+    from liaison.store import PartnerRow
 
 _IN = "requests/in"
 _OUT = "requests/out"

@@ -18,7 +18,7 @@ from liaison.linkage._settings import settings
 if TYPE_CHECKING:
     from liaison.linkage._client import LinkageClient
     from liaison.node import Node
-    from liaison.store.exchange import PartnerRow
+    from liaison.store import PartnerRow
 
 #: Most blinded elements in one request (a larger set is sent in several).
 MAX_PER_REQUEST: Final = 5_000

@@ -26,7 +26,7 @@ from starlette.routing import Mount, Route
 
 from liaison.exchange import authenticate, token_from_header
 from liaison.linkage._errors import BudgetExceeded, LinkageError, MismatchError
-from liaison.store.exchange import PartnerRow, partners
+from liaison.store import PartnerRow
 
 if TYPE_CHECKING:
     from liaison.node import Clock, IdFactory, Node
@@ -76,7 +76,7 @@ def _serve(
 
     with open_node(root, clock=clock, ids=ids) as node:
         token = token_from_header(header)
-        partner = authenticate(partners(node.store), token) if token else None
+        partner = authenticate(node.store.exchange.partners(), token) if token else None
         if partner is None:
             return _json(401, {"error": "a valid partner token is required"})
         try:

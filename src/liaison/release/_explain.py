@@ -14,8 +14,7 @@ import orjson
 from liaison.policy import Explanation
 from liaison.release._decide import decide_version, explain_version
 from liaison.release._state import release_state
-from liaison.store import Query, StoredVersion
-from liaison.store.exchange import ReleaseRow, release_row
+from liaison.store import Query, ReleaseRow, StoredVersion
 
 if TYPE_CHECKING:
     from liaison.node import Node
@@ -48,7 +47,7 @@ def explain_release(node: Node, version: StoredVersion, partner: str) -> Release
     result = explain_version(
         release_state(node), partner, version, orjson.loads(version.body), earlier
     )
-    row = release_row(node.store, partner, version.index.id, version.index.modified)
+    row = node.store.exchange.release_row(partner, version.index.id, version.index.modified)
     return ReleaseExplanation(result, row)
 
 

@@ -28,7 +28,6 @@ from liaison.audit import journal
 from liaison.release._settle import ReleaseReport, settle
 from liaison.release._state import ReleaseState, fingerprints, release_state
 from liaison.store import Query, StoredVersion
-from liaison.store import exchange as rows
 
 if TYPE_CHECKING:
     from liaison.node import Node
@@ -47,14 +46,14 @@ def materialise_releases(
     store = node.store
     report = ReleaseReport()
     state = release_state(node)
-    names = [p.name for p in rows.partners(store)]
+    names = [p.name for p in store.exchange.partners()]
     wanted = fingerprints(state, names)
-    stored = rows.fingerprints(store)
+    stored = store.exchange.fingerprints()
     stale = [n for n in names if full or stored.get(n) != wanted[n]]
     report.policy_changed = any(n in stored and stored[n] != wanted[n] for n in names)
     if set(stored) - set(names):
         with store.transaction():
-            rows.forget_partners(store, names)
+            store.exchange.forget_partners(names)
     _release_due(node, state, names, report)
     if stale:
         _redecide(node, state, stale, batch_size, report)
@@ -112,14 +111,14 @@ def _release_due(
     known = set(names)
     while True:
         with store.transaction() as tx:
-            due = rows.due_pending(store, state.now_ms)
+            due = store.exchange.due_pending(state.now_ms)
             if not due:
                 return
             by_partner: dict[str, list[tuple[str, str]]] = {}
             for partner, record_id, modified in due:
                 by_partner.setdefault(partner, []).append((record_id, modified))
             for partner, keys in by_partner.items():
-                rows.drop_pending(store, partner, keys)
+                store.exchange.drop_pending(partner, keys)
                 if partner not in known:
                     continue
                 wanted = set(keys)
@@ -142,7 +141,7 @@ def _record(
     changed = sorted(n for n in stale if n in stored and stored[n] != wanted[n])
     with store.transaction() as tx:
         for name in stale:
-            rows.set_fingerprint(store, name, wanted[name])
+            store.exchange.set_fingerprint(name, wanted[name])
         if changed:
             detail: dict[str, Any] = {
                 "partners": changed,

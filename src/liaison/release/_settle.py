@@ -21,9 +21,7 @@ from liaison.audit import journal
 from liaison.crypto import EXT_SIGNATURE, sign_objects, strip_signature
 from liaison.release._decide import decide_version
 from liaison.release._state import ReleaseState
-from liaison.store import Query, StoredVersion, Writer
-from liaison.store import exchange as rows
-from liaison.store.exchange import NewRelease, ReleaseChanges
+from liaison.store import NewRelease, Query, ReleaseChanges, ServedVersion, StoredVersion, Writer
 
 if TYPE_CHECKING:
     from liaison.node import Node
@@ -88,8 +86,8 @@ def settle(
     ids = [v.index.id for v in chunk]
     audit: list[tuple[str, str, dict[str, Any]]] = []
     for name in partners:
-        existing = rows.served_versions(node.store, name, ids)
-        pending = rows.pending_of(node.store, name, ids)
+        existing = node.store.exchange.served_versions(name, ids)
+        pending = node.store.exchange.pending_of(name, ids)
         plan = _plan(state, name, chunk, objs, earlier, existing, pending)
         audit += _write(node, name, plan, existing, report)
     if audit:
@@ -102,7 +100,7 @@ def _plan(
     chunk: Sequence[StoredVersion],
     objs: Sequence[dict[str, Any]],
     earlier: Earlier,
-    existing: Mapping[tuple[str, str], rows.ServedVersion],
+    existing: Mapping[tuple[str, str], ServedVersion],
     pending: Mapping[tuple[str, str], int],
 ) -> _Plan:
     plan = _Plan()
@@ -131,13 +129,13 @@ def _write(
     node: Node,
     partner: str,
     plan: _Plan,
-    existing: dict[tuple[str, str], rows.ServedVersion],
+    existing: dict[tuple[str, str], ServedVersion],
     report: ReleaseReport,
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """Sign and store one partner's plan; the audit entries it makes."""
     store = node.store
-    rows.drop_pending(store, partner, plan.undelay)
-    rows.put_pending(store, partner, plan.delay)
+    store.exchange.drop_pending(partner, plan.undelay)
+    store.exchange.put_pending(partner, plan.delay)
     report.delayed += len(plan.delay)
     items = [*plan.add, *plan.replace]
     signed = sign_objects(node.key, [o for o, _, _ in items]) if items else []
@@ -149,7 +147,7 @@ def _write(
     if not news and not plan.withdraw:
         return []
     changes = ReleaseChanges(existing, add=added, replace=replaced, withdraw=plan.withdraw)
-    first, last, _ = rows.write_releases(store, partner, changes, node.clock.now_ms() * 1000)
+    first, last, _ = store.exchange.write_releases(partner, changes, node.clock.now_ms() * 1000)
     audit: list[tuple[str, str, dict[str, Any]]] = []
     if news:
         seal = signed[0]["extensions"][EXT_SIGNATURE]

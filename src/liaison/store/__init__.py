@@ -1,12 +1,16 @@
-"""Record stores: a small protocol with SQLite (embedded default) and PostgreSQL
-backends, chosen by URL (``sqlite:///path`` or ``postgresql://…``)."""
+"""Record stores: the `Store` protocol, with SQLite (embedded default) and PostgreSQL
+backends behind it, chosen by URL (``sqlite:///path`` or ``postgresql://…``).
+
+Code outside this package is typed against `Store`, `Writer` and `ExchangeTables`
+only; the SQL classes implementing them stay inside."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from liaison.geodesy import distance_km
-from liaison.store._sql import AuditRow, SqlStore, Writer
+from liaison.store._protocol import ExchangeTables, Store, Writer
+from liaison.store._sql import AuditRow
 from liaison.store._types import (
     Near,
     NewVersion,
@@ -19,22 +23,41 @@ from liaison.store._types import (
     StoreUnreachable,
     VersionConflict,
 )
-
-Store = SqlStore
+from liaison.store.exchange import (
+    Cursor,
+    NewRelease,
+    PartnerRow,
+    Receipt,
+    ReleaseChanges,
+    ReleaseRow,
+    Selection,
+    ServedVersion,
+    VersionFilter,
+)
 
 __all__ = [
     "AuditRow",
+    "Cursor",
+    "ExchangeTables",
     "Near",
+    "NewRelease",
     "NewVersion",
     "Outcome",
+    "PartnerRow",
     "Query",
+    "Receipt",
+    "ReleaseChanges",
+    "ReleaseRow",
     "Seal",
+    "Selection",
+    "ServedVersion",
     "Store",
     "StoreBusy",
     "StoreError",
     "StoreUnreachable",
     "StoredVersion",
     "VersionConflict",
+    "VersionFilter",
     "Writer",
     "distance_km",
     "open_store",

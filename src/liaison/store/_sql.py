@@ -7,7 +7,7 @@ import abc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from liaison.geodesy import distance_km
 from liaison.records import RecordIndex
@@ -21,6 +21,9 @@ from liaison.store._types import (
     StoreError,
     VersionConflict,
 )
+
+if TYPE_CHECKING:
+    from liaison.store._tables import SqlExchangeTables
 
 RECORD_COLUMNS = (
     "id, modified, kind, time_start, time_end, group_ref, party_ref, latitude, longitude, "
@@ -290,6 +293,28 @@ class SqlStore(abc.ABC):
             "ORDER BY seq DESC LIMIT 1"
         ).fetchone()
         return None if r is None else AuditRow(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6])
+
+    # -- through other modules of the package ------------------------------------------
+    def audit_by_time(
+        self, action: str | None, since: str | None, page: int = 1000
+    ) -> Iterator[AuditRow]:
+        """Audit entries (of one ``action``, or all) with ``at >= since``, by ``(at, seq)``."""
+        from liaison.store import audit
+
+        return audit.by_time(self, action, since, page)
+
+    def explain_audit_by_time(self, action: str | None, since: str | None) -> str:
+        """The query plan of one page of `audit_by_time` (to check that an index serves it)."""
+        from liaison.store import audit
+
+        return audit.explain_by_time(self, action, since)
+
+    @property
+    def exchange(self) -> SqlExchangeTables:
+        """The store's exchange tables (partners, release rows, cursors, receipts…)."""
+        from liaison.store._tables import SqlExchangeTables
+
+        return SqlExchangeTables(self)
 
 
 class Writer:

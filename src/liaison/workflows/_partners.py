@@ -19,7 +19,7 @@ from liaison.exchange._partners import PartnerError, PartnerFile, add_partner, p
 if TYPE_CHECKING:
     from liaison.node import Node
     from liaison.release import ReleaseReport
-    from liaison.store.exchange import PartnerRow
+    from liaison.store import PartnerRow
 
 __all__ = ["PartnerConnected", "PartnerTls", "connect_partner"]
 

@@ -1,0 +1,66 @@
+"""The lock files: requirements.txt (what ``make`` installs) and its PEP 751 twin
+pylock.toml pin the same resolution, with hashes, covering every declared dependency."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[1]
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
+
+
+def _requirements_txt() -> dict[str, str]:
+    pins: dict[str, str] = {}
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        if m := _PIN.match(line):
+            pins[canonicalize_name(m.group(1))] = m.group(2)
+    return pins
+
+
+def _pylock() -> list[dict[str, object]]:
+    with (ROOT / "pylock.toml").open("rb") as f:
+        lock = tomllib.load(f)
+    assert lock["lock-version"] == "1.0"
+    packages: list[dict[str, object]] = lock["packages"]
+    return packages
+
+
+def test_both_lock_files_pin_the_same_versions() -> None:
+    pylock = {canonicalize_name(str(p["name"])): str(p["version"]) for p in _pylock()}
+    txt = _requirements_txt()
+    assert txt, "requirements.txt pins nothing"
+    differ = {n: (txt.get(n), pylock.get(n)) for n in txt.keys() | pylock.keys()}
+    assert {n: v for n, v in differ.items() if v[0] != v[1]} == {}
+
+
+def test_every_locked_package_has_hashes() -> None:
+    text = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", text)
+    unhashed = [b.split("==")[0] for b in blocks if _PIN.match(b) and "--hash=sha256:" not in b]
+    assert unhashed == []
+    for package in _pylock():
+        wheels: list[dict[str, dict[str, str]]] = package.get("wheels") or []  # type: ignore[assignment]
+        files = wheels + ([package["sdist"]] if "sdist" in package else [])  # type: ignore[list-item]
+        assert files, f"{package['name']} has no artifact in pylock.toml"
+        assert all(f["hashes"]["sha256"] for f in files), package["name"]
+
+
+def test_every_declared_dependency_is_locked() -> None:
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        project = tomllib.load(f)["project"]
+    declared = list(project["dependencies"]) + list(project["optional-dependencies"]["dev"])
+    pins = _requirements_txt()
+    missing = []
+    for spec in declared:
+        req = Requirement(spec)
+        if req.marker is not None and not req.marker.evaluate({"python_version": "3.11"}):
+            continue
+        version = pins.get(canonicalize_name(req.name))
+        if version is None or not req.specifier.contains(version, prereleases=True):
+            missing.append(f"{spec} (locked: {version})")
+    assert missing == [], "pyproject.toml asks for what the lock does not hold; run make lock"
