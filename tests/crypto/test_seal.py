@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from liaison.crypto.keys import NodeKey
-from liaison.crypto.merkle import build_tree, leaf_hash, node_hash, root_from_proof
+from liaison.crypto.merkle import PathMemo, build_tree, leaf_hash, node_hash, root_from_proof
 from liaison.crypto.seal import RootCache, seal_batch, seal_message, verify_digest, verify_root
 
 KEY = NodeKey.generate()
@@ -166,3 +166,54 @@ def test_seal_repr_is_short() -> None:
     seal = seal_batch(KEY, [bytes(32)] * 3)
     assert "proofs" not in repr(seal)
     assert seal.root.hex() in repr(seal)
+
+
+@given(st.lists(digest_lists, min_size=1, max_size=3), st.data())
+@settings(max_examples=150, deadline=None)
+def test_path_memo_answers_as_root_from_proof(
+    batches: list[list[bytes]], data: st.DataObject
+) -> None:
+    """One memo over several batches, leaves in any order, some proofs tampered with
+    (a sibling bit, the count, the index, a truncation): always the plain answer."""
+    memo = PathMemo(maxsize=data.draw(st.sampled_from([8, 64, 32768])))
+    cases = [
+        (d, i, p)
+        for b in batches
+        for i, (d, p) in enumerate(zip(b, build_tree(b).proofs(), strict=True))
+    ]
+    order = data.draw(st.permutations(range(len(cases))))
+    for n in order:
+        digest, index, proof = cases[n]
+        how = data.draw(st.sampled_from(["as is", "as is", "bit", "index", "cut", "longer"]))
+        if how == "bit":
+            proof = _flip(
+                proof, data.draw(st.integers(0, len(proof) - 1)), data.draw(st.integers(0, 7))
+            )
+        elif how == "index":
+            index = data.draw(st.integers(0, 2 * len(cases)))
+        elif how == "cut" and len(proof) > 4:
+            proof = proof[32:]
+        elif how == "longer":
+            proof = bytes(32) + proof
+        expected = root_from_proof(digest, index, proof)
+        assert memo.root(digest, index, proof) == expected
+        if how == "as is":
+            assert expected is not None and expected[0] in {build_tree(b).root for b in batches}
+    assert len(memo) <= memo.maxsize
+
+
+def test_path_memo_shares_hashing_between_neighbours() -> None:
+    digests = [hashlib.sha256(bytes([i, j])).digest() for i in range(4) for j in range(250)]
+    tree = build_tree(digests)
+    memo = PathMemo()
+    for i, proof in enumerate(tree.proofs()):
+        assert memo.root(digests[i], i, proof) == (tree.root, 1000)
+    # each inner node is kept once with the rest of the proof above it
+    inner = sum(len(level) for level in tree.levels[1:-1])
+    assert len(memo) <= inner
+    # a node reached with another rest of proof (another leaf count) is not reused:
+    # the count found is the one this proof carries (the seal signs it)
+    other = tree.proofs()[0][:-4] + (1001).to_bytes(4, "big")
+    found = memo.root(digests[0], 0, other)
+    assert found == root_from_proof(digests[0], 0, other)
+    assert found is not None and found[1] == 1001

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import orjson
+import pytest
 
 from liaison.crypto import NodeKey, sign_objects
-from liaison.exchange._sync import sync_partner
+from liaison.exchange._partners import load_credential
+from liaison.exchange._sync import WORKER_MIN_PAGE, sync_partner
 from liaison.ingest import ingest_objects
 from liaison.node import Node, audit_report, open_node
 from liaison.records import EXT_PARTY
@@ -119,16 +123,83 @@ def test_tampered_objects_are_refused_audited_and_not_stored(
     assert audit_report(ru).ok
 
 
+def test_pages_opened_by_the_worker_process_are_judged_as_in_process(
+    make_node: Callable[..., Node], served: Callable[[Node], str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Pages of at least WORKER_MIN_PAGE objects after the first are verified and
+    parsed in the sync worker process: the same versions are stored and the same
+    objects refused, for the same reasons, as when every page is opened here."""
+    fr, ru, objs = _two(make_node, served, n=1100)
+    strike = next(o for o in objs if o["type"] == "liaison-strike-report")
+    extra = bulk_objects(fr.party_id, 3, seed=99)
+    signed = sign_objects(fr.key, [extra[0]])[0]
+    body = orjson.dumps(signed).replace(b'"precision":100', b'"precision":900', 1)
+    with fr.store.transaction():
+        row = NewRelease(extra[0]["id"], extra[0]["modified"], "location", False, "t", body)
+        fr.store.exchange.add_releases("ru", [row], fr.clock.now_ms() * 1000)
+    _put_rows(fr, [extra[1]], key=NodeKey.generate())
+    third = "identity--5d1f6a52-58a7-4c3e-9a11-2f0c6a1f7e05"
+    _put_rows(fr, [extra[2] | {"created_by_ref": third}])  # not fr's, no onward marking
+    _put_rows(fr, [strike | {"latitude": 91.0}])  # a signed, invalid record
+    other = make_node("ru", seed=5)
+    url = ru.store.exchange.partner("fr").url.removesuffix("/api/")  # type: ignore[union-attr]
+    link(other, fr, url, load_credential(ru, "fr") or "")
+    page = WORKER_MIN_PAGE
+    with_worker = sync_partner(ru, "fr", limit=page)
+    here = sync_partner(other, "fr", limit=page - 1)  # first page too small: no worker
+    served_count = len(fr.store.exchange.select_releases("ru", Selection(limit=10_000)))
+    assert with_worker.pages == 3 and here.pages == 3
+    for report in (with_worker, here):
+        assert report.error is None and (report.accepted, report.refused) == (served_count - 4, 4)
+        assert report.not_entitled == 1
+    assert [r for r in record_rows(ru) if r[2] == "fr"] == [
+        r for r in record_rows(other) if r[2] == "fr"
+    ]
+
+    def reasons(node: Node) -> list[str]:
+        return sorted(d["reason"] for a, _, d in audit_actions(node) if a == "refuse")
+
+    assert reasons(ru) == reasons(other)
+    assert any("bad-proof" in r for r in reasons(ru))
+    assert any("unknown-key" in r for r in reasons(ru))
+    assert any("not a valid record" in r and "latitude" in r for r in reasons(ru))
+    assert audit_report(ru).ok and audit_report(other).ok
+    assert not [r for r in caplog.records if "worker" in r.getMessage()]  # it did the work
+
+
+def test_a_sync_whose_worker_process_dies_checks_the_rest_itself(
+    make_node: Callable[..., Node], served: Callable[[Node], str]
+) -> None:
+    fr, ru, _ = _two(make_node, served, n=3 * WORKER_MIN_PAGE)
+    killed: list[int] = []
+
+    def kill_the_worker(report: object) -> None:
+        for child in multiprocessing.active_children():
+            if not killed:
+                os.kill(child.pid or 0, signal.SIGKILL)
+                killed.append(child.pid or 0)
+
+    report = sync_partner(ru, "fr", limit=WORKER_MIN_PAGE, commit_objects=1,
+                          on_page=kill_the_worker)  # fmt: skip
+    assert killed and report.error is None and report.refused == 0
+    got = {(i, m) for i, m, src in record_rows(ru) if src == "fr"}
+    served_rows = fr.store.exchange.select_releases("ru", Selection(limit=10_000))
+    assert got == {(r.id, r.modified) for r in served_rows}
+    assert audit_report(ru).ok
+
+
 _WORKER = """
 import sys, time
 from pathlib import Path
 from liaison.node import open_node
-from liaison.exchange._sync import sync_partner
+from liaison.exchange._partners import load_credential
+from liaison.exchange._sync import WORKER_MIN_PAGE, sync_partner
 node = open_node(Path(sys.argv[1]))
 def page(report):
     print("page", report.pages, flush=True)
     time.sleep(0.05)
-print(sync_partner(node, "fr", limit=int(sys.argv[2]), on_page=page), flush=True)
+print(sync_partner(node, "fr", limit=int(sys.argv[2]), on_page=page,
+                   commit_objects=int(sys.argv[3])), flush=True)
 """
 
 
@@ -139,7 +210,8 @@ def test_killed_sync_resumes_with_nothing_lost_or_duplicated(
     ru_root = ru.root
     ru.close()
     env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
-    cmd = [sys.executable, "-c", _WORKER, str(ru_root), "25"]
+    # pages of 25, committed two at a time (when the next page has arrived)
+    cmd = [sys.executable, "-c", _WORKER, str(ru_root), "25", "50"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -165,6 +237,55 @@ def test_killed_sync_resumes_with_nothing_lost_or_duplicated(
         assert audit_report(after).ok
     finally:
         after.close()
+
+
+_WORKER_CHILD = """
+import multiprocessing, sys, time
+from pathlib import Path
+from liaison.node import open_node
+from liaison.exchange._sync import sync_partner
+node = open_node(Path(sys.argv[1]))
+def page(report):
+    pids = [p.pid for p in multiprocessing.active_children()]
+    print("page", report.pages, *pids, flush=True)
+    time.sleep(0.2)
+sync_partner(node, "fr", limit=int(sys.argv[2]), on_page=page)
+"""
+
+
+def test_a_killed_sync_leaves_no_worker_process_behind(
+    make_node: Callable[..., Node], served: Callable[[Node], str]
+) -> None:
+    _, ru, _ = _two(make_node, served, n=2 * WORKER_MIN_PAGE + 100)
+    ru_root = ru.root
+    ru.close()
+    env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
+    cmd = [sys.executable, "-c", _WORKER_CHILD, str(ru_root), str(WORKER_MIN_PAGE)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    workers: list[int] = []
+    for line in proc.stdout:
+        workers = [int(w) for w in line.split()[2:]]
+        if workers:  # the worker process is running: kill the sync under it
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL and workers
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = [w for w in alive if _running(w)]
+        time.sleep(0.1)
+    assert not alive
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie (not yet reaped) has ended
+        return stat.read().split(")")[-1].split()[0] != "Z"
 
 
 _SPOOF_POLICY = """

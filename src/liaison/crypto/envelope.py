@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -45,7 +46,6 @@ __all__ = [
 #: Placeholder id of the signature extension definition (the records package
 #: will own the real one).
 EXT_SIGNATURE: Final = _RECORDS_EXT_SIGNATURE
-_HEX64: Final = frozenset("0123456789abcdef")
 
 
 class SignatureError(ValueError):
@@ -125,20 +125,45 @@ def sign_objects(key: NodeKey, objs: Sequence[Mapping[str, Any]]) -> list[dict[s
     return [attach_signature(obj, seal, i) for i, obj in enumerate(objs)]
 
 
+_HEX_MESSAGE: Final = "must be 64 lowercase hex digits"
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _digest_hex(value: object) -> bytes:
+    """32 bytes from exactly 64 lowercase hex digits (memoised: the proofs of one
+    batch repeat the same upper siblings, and only valid text is remembered)."""
+    if type(value) is str and len(value) == 2 * DIGEST_SIZE:
+        try:
+            raw = bytes.fromhex(value)
+        except ValueError:
+            raw = b""
+        # fromhex also takes upper case and spaces: the round trip refuses them
+        if len(raw) == DIGEST_SIZE and raw.hex() == value:
+            return raw
+    raise SignatureError("malformed", _HEX_MESSAGE)
+
+
 def _hex32(value: object, what: str) -> bytes:
-    if not isinstance(value, str) or len(value) != 2 * DIGEST_SIZE or not _HEX64.issuperset(value):
-        raise SignatureError("malformed", f"{what} must be 64 lowercase hex digits")
-    return bytes.fromhex(value)
+    try:
+        return _digest_hex(value)
+    except (SignatureError, TypeError):  # TypeError: not hashable, so not a string
+        raise SignatureError("malformed", f"{what} {_HEX_MESSAGE}") from None
 
 
 def _proof_bytes(proof: list[object]) -> bytes:
-    """The proof's sibling digests, checked in one pass (a hot path of sync)."""
-    if not all(type(p) is str and len(p) == 2 * DIGEST_SIZE for p in proof):
-        raise SignatureError("malformed", "proof entry must be 64 lowercase hex digits")
-    joined = "".join(proof)  # type: ignore[arg-type]
-    if not _HEX64.issuperset(joined):
-        raise SignatureError("malformed", "proof entry must be 64 lowercase hex digits")
-    return bytes.fromhex(joined)
+    """The proof's sibling digests (a hot path of sync: each entry is decoded once)."""
+    try:
+        return b"".join(map(_digest_hex, proof))
+    except (SignatureError, TypeError):
+        raise SignatureError("malformed", f"proof entry {_HEX_MESSAGE}") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _signature_bytes(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise SignatureError("malformed", "signature is not base64") from None
 
 
 def _parse(ext: object) -> tuple[str, bytes, int, int, bytes, bytes]:
@@ -166,10 +191,7 @@ def _parse(ext: object) -> tuple[str, bytes, int, int, bytes, bytes]:
     signature_b64 = ext.get("signature")
     if not isinstance(signature_b64, str):
         raise SignatureError("malformed", "signature missing")
-    try:
-        signature = base64.b64decode(signature_b64, validate=True)
-    except (binascii.Error, ValueError):
-        raise SignatureError("malformed", "signature is not base64") from None
+    signature = _signature_bytes(signature_b64)
     return key_id, root, leaves, index, siblings + leaves.to_bytes(4, "big"), signature
 
 
@@ -198,7 +220,11 @@ def verify_attached(
     body = strip_signature(obj)
     canonical = canonical_json(body)
     digest = hashlib.sha256(canonical).digest()
-    found = root_from_proof(digest, index, proof)
+    found = (
+        root_from_proof(digest, index, proof)
+        if cache is None
+        else cache.paths.root(digest, index, proof)
+    )
     if found is None or found[0] != root:
         raise SignatureError(
             "bad-proof", f"object {obj.get('id')!r} does not match its inclusion proof"

@@ -33,6 +33,7 @@ __all__ = [
     "DIGEST_SIZE",
     "MAX_LEAVES",
     "MerkleTree",
+    "PathMemo",
     "build_tree",
     "leaf_hash",
     "node_hash",
@@ -171,3 +172,67 @@ def root_from_proof(digest: bytes, index: int, proof: bytes) -> tuple[bytes, int
     if offset != end:
         return None
     return node, count
+
+
+class PathMemo:
+    """``root_from_proof`` for many leaves of the same batches, hashing each inner
+    node once: where a leaf's path meets a node already computed, with the same
+    rest of proof, the root found from there is reused.
+
+    The way from a node to the root depends only on the node, its level and
+    position and the rest of the proof (siblings and leaf count), so reusing it
+    is exact. Bounded (cleared when full); owned by one verifier.
+    """
+
+    __slots__ = ("_known", "maxsize")
+
+    def __init__(self, maxsize: int = 32768) -> None:
+        self.maxsize = maxsize
+        # (level, position, node) -> (rest of the proof from there, root)
+        self._known: dict[tuple[int, int, bytes], tuple[bytes, bytes]] = {}
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def root(self, digest: bytes, index: int, proof: bytes) -> tuple[bytes, int] | None:
+        """Same answer as ``root_from_proof(digest, index, proof)``."""
+        size = len(proof)
+        if len(digest) != DIGEST_SIZE or size < 4 or (size - 4) % DIGEST_SIZE:
+            return None
+        (count,) = _COUNT.unpack_from(proof, size - 4)
+        if not 0 <= index < count:
+            return None
+        known = self._known
+        node = _sha256(_LEAF + digest).digest()
+        offset, end, width, level = 0, size - 4, count, 0
+        walked: list[tuple[tuple[int, int, bytes], int]] = []
+        found: bytes | None = None
+        while width > 1:
+            if level:  # a leaf's own state is never shared: not looked up or kept
+                state = (level, index, node)
+                hit = known.get(state)
+                if hit is not None and len(hit[0]) == size - offset and proof.endswith(hit[0]):
+                    found = hit[1]
+                    break
+                walked.append((state, offset))
+            if index & 1 or index + 1 < width:
+                if offset + DIGEST_SIZE > end:
+                    return None
+                sibling = proof[offset : offset + DIGEST_SIZE]
+                offset += DIGEST_SIZE
+                if index & 1:
+                    node = _sha256(_NODE + sibling + node).digest()
+                else:
+                    node = _sha256(_NODE + node + sibling).digest()
+            index >>= 1
+            width = (width + 1) >> 1
+            level += 1
+        if found is None:
+            if offset != end:
+                return None
+            found = node
+        if len(known) + len(walked) > self.maxsize:
+            known.clear()
+        for state, at in walked:
+            known[state] = (proof[at:], found)
+        return found, count

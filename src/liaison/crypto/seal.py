@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from liaison.crypto.keys import NodeKey, PublicKey
-from liaison.crypto.merkle import DIGEST_SIZE, build_tree, root_from_proof
+from liaison.crypto.merkle import DIGEST_SIZE, PathMemo, build_tree, root_from_proof
 
 __all__ = [
     "ALG",
@@ -93,10 +93,12 @@ class RootCache:
     Verifying thousands of objects from one batch then costs one Ed25519
     verification. Only successes are remembered; the cache is bounded
     (least recently used entries are dropped) and belongs to its owner, so
-    nothing is shared between unrelated verifications.
+    nothing is shared between unrelated verifications. It also carries a
+    `PathMemo` (``paths``), so the inclusion proofs of neighbouring objects
+    share their hashing.
     """
 
-    __slots__ = ("_good", "hits", "maxsize", "misses")
+    __slots__ = ("_good", "hits", "maxsize", "misses", "paths")
 
     def __init__(self, maxsize: int = 4096) -> None:
         if maxsize < 1:
@@ -105,6 +107,7 @@ class RootCache:
         self._good: OrderedDict[tuple[bytes, bytes, int, bytes, str], None] = OrderedDict()
         self.hits = 0
         self.misses = 0
+        self.paths = PathMemo()
 
     def verify(
         self, public_key: PublicKey, root: bytes, leaves: int, signature: bytes, alg: str = ALG
@@ -151,7 +154,11 @@ def verify_digest(
 
     With a *cache*, the root signature is checked once per batch.
     """
-    found = root_from_proof(digest, index, proof)
+    found = (
+        root_from_proof(digest, index, proof)
+        if cache is None
+        else cache.paths.root(digest, index, proof)
+    )
     if found is None or found[0] != root:
         return False
     leaves = found[1]

@@ -39,6 +39,7 @@ class Page:
     next: str | None
     date_added_last: str | None
     audit_head: str | None = None  # the server's signed audit head (X-Liaison-Audit-Head)
+    raw: bytes = b""  # the answer as received (the sync worker decodes it itself)
 
 
 def auth_header(credential: str | None) -> dict[str, str]:
@@ -85,6 +86,12 @@ class TaxiiClient:
         )
 
     def _get(self, url: str, params: dict[str, str] | None = None) -> tuple[Any, httpx.Response]:
+        body, resp, _ = self._get_raw(url, params)
+        return body, resp
+
+    def _get_raw(
+        self, url: str, params: dict[str, str] | None = None
+    ) -> tuple[Any, httpx.Response, bytes]:
         try:
             with self._http.stream("GET", url, params=params) as resp:
                 content = self._read(url, resp)
@@ -94,7 +101,7 @@ class TaxiiClient:
             text = content[:200].decode("utf-8", "replace")
             raise TaxiiClientError(f"{url}: HTTP {resp.status_code} {text}", resp.status_code)
         try:
-            return orjson.loads(content), resp
+            return orjson.loads(content), resp, content
         except orjson.JSONDecodeError as exc:
             raise TaxiiClientError(f"{url}: the answer is not JSON ({exc})") from exc
 
@@ -135,7 +142,7 @@ class TaxiiClient:
             params["added_after"] = added_after
         if next_token:
             params["next"] = next_token
-        body, resp = self._get(collection_url + "objects/", params)
+        body, resp, content = self._get_raw(collection_url + "objects/", params)
         if not isinstance(body, dict):
             raise TaxiiClientError(f"{collection_url}: the answer is not a TAXII envelope")
         objects = body.get("objects") or []
@@ -155,6 +162,7 @@ class TaxiiClient:
             next=str(token) if token not in (None, "") else None,
             date_added_last=added_last if added_last and _TIMESTAMP.fullmatch(added_last) else None,
             audit_head=resp.headers.get("x-liaison-audit-head"),
+            raw=content,
         )
 
     def close(self) -> None:

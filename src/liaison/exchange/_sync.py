@@ -7,9 +7,14 @@ run resumes from the last committed page (storing a version twice is a no-op).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +24,9 @@ from liaison.audit import journal, witness
 from liaison.crypto import RootCache
 from liaison.exchange._client import Page, TaxiiClient, TaxiiClientError
 from liaison.exchange._partners import PartnerError, load_credential, load_tls
-from liaison.exchange._verify import Refused, Verdicts, check_page
+from liaison.exchange._verify import Opened, Refused, Verdicts, check_page, open_page
 from liaison.ingest import CheckedBatch, ingest_checked
+from liaison.ingest._check import _die_with_parent
 from liaison.store import Query, Store
 from liaison.store.exchange import Cursor, PartnerRow
 
@@ -30,6 +36,13 @@ if TYPE_CHECKING:
 log = logging.getLogger("liaison.sync")
 
 PAGE = 1000
+#: Pages are committed together up to about this many objects…
+COMMIT_OBJECTS = 20000
+#: …or once this many seconds have passed since the transaction began.
+COMMIT_SECONDS = 5.0
+#: A sync whose first page has at least this many objects and says there is more
+#: opens the pages that follow in a worker process.
+WORKER_MIN_PAGE = 500
 _MAX_REFUSALS_AUDITED = 100
 
 
@@ -79,8 +92,15 @@ def sync_partner(
     limit: int = PAGE,
     on_page: Callable[[SyncReport], None] | None = None,
     client: TaxiiClient | None = None,
+    commit_objects: int = COMMIT_OBJECTS,
 ) -> SyncReport:
-    """Pull everything new from one partner (until its collection has no more)."""
+    """Pull everything new from one partner (until its collection has no more).
+
+    Pages are stored in transactions of about ``commit_objects`` objects (at most
+    ``COMMIT_SECONDS`` apart), each with the cursor after its last page; while one
+    page is checked and stored, the next is already being fetched. ``on_page`` is
+    called for each page once it has committed, with the report as of that page.
+    """
     partner = node.store.exchange.partner(name)
     if partner is None:
         raise PartnerError(f"no partner {name!r} in this node")
@@ -91,19 +111,48 @@ def sync_partner(
         client = TaxiiClient(partner.url, load_credential(node, name), verify=verify, cert=cert)
     cache = RootCache()
     progress = _Progress(name)
+    pager: _Pager | None = None
     try:
-        url = collection_url(client, partner)
-        while True:
+        pager = _Pager(client, collection_url(client, partner), limit, partner.public_key)
+        more = True
+        while more:
+            # Waiting for the network happens outside a transaction: the store's
+            # write lock is only held while pages that have arrived are stored.
             cur = node.store.exchange.cursor(name) or Cursor(None, None, 0)
-            page = _fetch(client, url, cur, limit)
+            page, opening = pager.page(cur)
             progress.check(page)
-            partner = node.store.exchange.partner(name) or partner
-            _store_page(node, partner, page, cur, cache, report)
-            report.pages += 1
+            if page.more and len(page.objects) >= WORKER_MIN_PAGE:
+                pager.use_worker()
+            done: list[SyncReport] = []
+            stop: TaxiiClientError | None = None
+            started, objects = time.monotonic(), 0
+            with node.store.transaction():  # several pages, one commit
+                while True:
+                    if page.more:
+                        pager.prefetch(_following(page, cur))
+                    partner = node.store.exchange.partner(name) or partner
+                    _store_page(node, partner, page, cur, cache, report, _opened(opening))
+                    report.pages += 1
+                    done.append(dataclasses.replace(report))
+                    objects += len(page.objects)
+                    more = page.more
+                    if not more or objects >= commit_objects:
+                        break
+                    cur = node.store.exchange.cursor(name) or cur
+                    if not pager.ready(cur) or time.monotonic() - started >= COMMIT_SECONDS:
+                        break
+                    try:
+                        page, opening = pager.page(cur)
+                        progress.check(page)
+                    except TaxiiClientError as exc:  # the pages before it are kept
+                        stop = exc
+                        break
             if on_page is not None:
-                on_page(report)
-            if not page.more:
-                return report
+                for snapshot in done:
+                    on_page(snapshot)
+            if stop is not None:
+                raise stop
+        return report
     except TaxiiClientError as exc:
         report.error = _short(str(exc), 1000)
         with node.store.transaction() as tx:
@@ -112,8 +161,97 @@ def sync_partner(
         log.warning("sync from %s stopped: %s", name, report.error)
         return report
     finally:
+        if pager is not None:
+            pager.close()
         if own:
             client.close()
+
+
+class _Pager:
+    """Fetches pages, the next one in a background thread while the caller stores
+    the one before (the HTTP wait and the server's work overlap the checking).
+    Once `use_worker` is called, each page fetched is also opened (verified,
+    parsed, indexed: `open_page`) in a worker process, on the other core."""
+
+    def __init__(self, client: TaxiiClient, url: str, limit: int, key_b64: str | None) -> None:
+        self._client, self._url, self._limit, self._key = client, url, limit, key_b64
+        self._ahead: tuple[Cursor, Future[_Fetched]] | None = None
+        self._pool: ProcessPoolExecutor | None = None
+
+    def use_worker(self) -> None:
+        """Open the pages fetched from now on in a worker process (signed partners)."""
+        if self._pool is not None or self._key is None:
+            return
+        pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        )
+        try:
+            # Started from this thread, which outlives the sync (the worker dies with
+            # the thread that started it), not from the prefetch thread.
+            pool.submit(int)
+        except (OSError, RuntimeError) as exc:
+            log.warning("no sync worker (%s); checking in this process", exc)
+            pool.shutdown(wait=False)
+            return
+        self._pool = pool
+
+    def page(self, cur: Cursor) -> _Fetched:
+        """The page after ``cur`` (and its opening, if a worker has it): the one
+        fetched ahead if it was for ``cur``."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] == cur:
+            return ahead[1].result()
+        return self._fetch(cur)
+
+    def ready(self, cur: Cursor) -> bool:
+        """Whether the page after ``cur`` has arrived (or failed) already."""
+        return self._ahead is not None and self._ahead[0] == cur and self._ahead[1].done()
+
+    def prefetch(self, cur: Cursor) -> None:
+        """Start fetching the page after ``cur`` (a daemon thread: a partner that
+        trickles its answer never holds up the end of this process)."""
+        future: Future[_Fetched] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(self._fetch(cur))
+            except BaseException as exc:  # reaches the caller through the future
+                future.set_exception(exc)
+
+        threading.Thread(target=run, name="liaison-sync-prefetch", daemon=True).start()
+        self._ahead = (cur, future)
+
+    def _fetch(self, cur: Cursor) -> _Fetched:
+        page = _fetch(self._client, self._url, cur, self._limit)
+        pool, key = self._pool, self._key
+        if pool is None or key is None or not page.raw or not page.objects:
+            return page, None
+        try:
+            return page, pool.submit(open_page, page.raw, key)
+        except RuntimeError:  # the pool was shut down or broke: open it here
+            return page, None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+_Fetched = tuple[Page, "Future[list[Opened]] | None"]
+
+
+def _opened(future: Future[list[Opened]] | None) -> list[Opened] | None:
+    """The worker's opening of a page; None (the page is opened here) if it failed."""
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except Exception as exc:  # a worker that died or failed: this process does the work
+        log.warning("sync worker failed (%s: %s); checking in this process",
+                    type(exc).__name__, exc)  # fmt: skip
+        return None
 
 
 _MAX_STALLS = 2  # pages in a row that say "more" yet repeat the page before
@@ -161,6 +299,7 @@ def _store_page(
     cur: Cursor,
     cache: RootCache,
     report: SyncReport,
+    opened: list[Opened] | None = None,
 ) -> None:
     store = node.store
     ids = [str(o.get("id")) for o in page.objects if isinstance(o, dict)]
@@ -177,6 +316,7 @@ def _store_page(
         own_party=node.party_id,
         creators=creators_of(store, list(latest)),
         other_partners=others,
+        opened=opened,
     )
     following = _following(page, cur)
     with store.transaction() as tx:

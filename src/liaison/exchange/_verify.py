@@ -29,9 +29,16 @@ from liaison.crypto import (
     strip_signature,
     verify_attached,
 )
-from liaison.exchange._entitlement import Refusal, Standing, entitlement
+from liaison.exchange._entitlement import Standing, entitlement
 from liaison.node import Checked
-from liaison.records import EXT_PARTY, EXT_SIGNATURE, RecordError, index_of, parse_record
+from liaison.records import (
+    EXT_PARTY,
+    EXT_SIGNATURE,
+    RecordError,
+    RecordIndex,
+    index_of,
+    parse_record,
+)
 from liaison.store.exchange import PartnerRow, Receipt
 
 
@@ -73,6 +80,48 @@ def learn_party(
     return None
 
 
+#: What opening one object gives: ``("refused", reason, field)`` when its signature
+#: (or its canonical form) fails, else ``("ok", canonical, digest, envelope,
+#: index fields or None, why it is not a valid record, body or None)``.
+Opened = tuple[Any, ...]
+
+
+def open_objects(objects: Sequence[Any], key: PublicKey | None, cache: RootCache) -> list[Opened]:
+    """Verify, canonicalise, parse and index each object: the work that needs no
+    store (pure CPU; `open_page` runs it in the sync worker process)."""
+    return [_open_one(obj, key, cache) for obj in objects]
+
+
+_WORKER_CACHES: dict[str, RootCache] = {}
+
+
+def open_page(raw: bytes, key_b64: str) -> list[Opened]:
+    """`open_objects` over a page's answer as received (in the sync worker: the
+    root cache lives as long as the worker). Bodies are not sent back."""
+    cache = _WORKER_CACHES.setdefault(key_b64, RootCache())
+    objects = orjson.loads(raw).get("objects") or []
+    opened = open_objects(objects, PublicKey.from_b64(key_b64), cache)
+    return [(*o[:6], None) if o[0] == "ok" else o for o in opened]
+
+
+def _open_one(obj: Any, key: PublicKey | None, cache: RootCache) -> Opened:
+    if not isinstance(obj, Mapping):
+        return ("refused", "not a JSON object", "")
+    try:
+        body, canonical, digest, envelope = _open(obj, key, cache)
+    except SignatureError as exc:
+        return ("refused", f"signature refused: {exc}", "signature")
+    except CanonicalizationError as exc:
+        return ("refused", f"not a valid record: {exc}", "")
+    try:
+        ix = index_of(parse_record(body))
+    except (RecordError, CanonicalizationError) as exc:
+        return ("ok", canonical, digest, envelope, None, f"not a valid record: {exc}", body)
+    fields = (ix.id, ix.modified, ix.kind, ix.time_start_ms, ix.time_end_ms, ix.group_ref,
+              ix.party_ref, ix.latitude, ix.longitude, ix.precision_m, ix.revoked)  # fmt: skip
+    return ("ok", canonical, digest, envelope, fields, "", body)
+
+
 def check_page(
     partner: PartnerRow,
     objects: Sequence[Any],
@@ -84,12 +133,15 @@ def check_page(
     own_party: str,
     creators: Mapping[str, frozenset[str]],
     other_partners: Mapping[str, str],
+    opened: Sequence[Opened] | None = None,
 ) -> Verdicts:
     """Check a page of objects from ``partner``; nothing is written here.
 
     ``creators`` holds the ``created_by_ref`` values of the stored versions of the
     page's ids, ``other_partners`` the party id -> name of the other partners
     (what the entitlement rule needs besides this node's ``own_party``).
+    ``opened`` is `open_objects` of the page when it was already run (by the sync
+    worker); the order of the checks, and so every refusal's reason, is the same.
     """
     out = Verdicts(party_id=partner.party_id)
     key = PublicKey.from_b64(partner.public_key) if partner.public_key else None
@@ -97,69 +149,57 @@ def check_page(
         learnt = learn_party([o for o in objects if isinstance(o, Mapping)], key, cache)
         if learnt != own_party and learnt not in other_partners:  # never another's party
             out.party_id = learnt
-    seen = {i: set(c) for i, c in creators.items()}
-    for n, obj in enumerate(objects):
+    if opened is None or len(opened) != len(objects):
+        opened = open_objects(objects, key, cache)
+    # the creators of each id's stored versions and of those accepted so far
+    seen = dict(creators)
+    standing = Standing(
+        own_party=own_party,
+        partner=partner.name,
+        partner_party=out.party_id if key is not None else None,
+        partner_key=partner.public_key,
+        other_partners=other_partners,
+        creators=seen,
+    )
+    for n, (obj, op) in enumerate(zip(objects, opened, strict=True)):
         if not isinstance(obj, Mapping):
             out.refused.append(Refused("", "", f"object #{n} is not a JSON object"))
             continue
         oid, modified = str(obj.get("id", "")), str(obj.get("modified", ""))
-        try:
-            body, canonical, digest, envelope = _open(obj, partner, key, out.party_id, cache)
-            standing = Standing(
-                own_party=own_party,
-                partner=partner.name,
-                partner_party=out.party_id if key is not None else None,
-                partner_key=partner.public_key,
-                other_partners=other_partners,
-                creators={oid: frozenset(seen[oid])} if oid in seen else {},
-            )
-            refusal = entitlement(body, standing)
-            if refusal is not None:
-                raise _NotEntitled(refusal)
-            prior = latest.get(oid)
-            if prior is not None and modified < prior and stored.get((oid, modified)) != digest:
-                raise _Refusal(f"replayed older version (latest held is {prior})")
-            record = parse_record(body)
-        except _NotEntitled as exc:
-            r = exc.refusal
-            out.refused.append(Refused(oid, modified, f"not entitled: {r}", r.field, True))
+        if op[0] == "refused":
+            out.refused.append(Refused(oid, modified, op[1], op[2]))
             continue
-        except _Refusal as exc:
-            out.refused.append(Refused(oid, modified, str(exc)))
+        _, canonical, digest, envelope, fields, invalid, body = op
+        if key is not None and out.party_id is None:
+            reason = "the partner's identity (signed by its pinned key) is not known yet"
+            out.refused.append(Refused(oid, modified, reason))
             continue
-        except SignatureError as exc:
-            out.refused.append(Refused(oid, modified, f"signature refused: {exc}", "signature"))
+        if body is None:
+            body = orjson.loads(canonical)
+        refusal = entitlement(body, standing)
+        if refusal is not None:
+            why = f"not entitled: {refusal}"
+            out.refused.append(Refused(oid, modified, why, refusal.field, True))
             continue
-        except (RecordError, CanonicalizationError) as exc:
-            out.refused.append(Refused(oid, modified, f"not a valid record: {exc}"))
+        prior = latest.get(oid)
+        if prior is not None and modified < prior and stored.get((oid, modified)) != digest:
+            why = f"replayed older version (latest held is {prior})"
+            out.refused.append(Refused(oid, modified, why))
             continue
-        seen.setdefault(oid, set()).add(str(body.get("created_by_ref") or ""))
+        if fields is None:
+            out.refused.append(Refused(oid, modified, invalid))
+            continue
+        seen[oid] = seen.get(oid, frozenset()) | {str(body.get("created_by_ref") or "")}
         where = f"{partner.name} object {oid}"
-        out.accepted.append(Checked(index_of(record), canonical, digest, where))
+        out.accepted.append(Checked(RecordIndex(*fields), canonical, digest, where))
         out.receipts.append(
             Receipt(oid, modified, partner.name, key is not None, envelope, received)
         )
     return out
 
 
-class _Refusal(Exception):
-    """An object is refused; the message says why."""
-
-
-class _NotEntitled(Exception):
-    """The partner is not entitled to assert an object."""
-
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(str(refusal))
-        self.refusal = refusal
-
-
 def _open(
-    obj: Mapping[str, Any],
-    partner: PartnerRow,
-    key: PublicKey | None,
-    party_id: str | None,
-    cache: RootCache,
+    obj: Mapping[str, Any], key: PublicKey | None, cache: RootCache
 ) -> tuple[dict[str, Any], bytes, bytes, str | None]:
     """Verify and unwrap one object: (body, canonical bytes, digest, signature JSON)."""
     if key is None:  # an unsigned partner: stored as unverified
@@ -167,7 +207,5 @@ def _open(
         canonical = canonical_json(body)
         return body, canonical, hashlib.sha256(canonical).digest(), None
     verified = verify_attached(obj, key, cache=cache)
-    if party_id is None:
-        raise _Refusal("the partner's identity (signed by its pinned key) is not known yet")
     envelope = orjson.dumps(obj["extensions"][EXT_SIGNATURE], option=orjson.OPT_SORT_KEYS)
     return verified.obj, verified.canonical, verified.digest, envelope.decode()
