@@ -128,7 +128,8 @@ def test_kill_during_sync_then_sync_beside_an_ingest(
         return 0 if cur is None else cur.objects
 
     for _ in range(ROUNDS):
-        sync = spawn("sync", node=ru.root)
+        # one page per transaction, so that a kill can fall between two of them
+        sync = spawn("sync", "--commit-objects", "1", node=ru.root)
         start = pulled()
         wait_for(lambda s=start, p=sync: p.proc.poll() is not None or pulled() > s)
         if SOAK:

@@ -214,8 +214,21 @@ def serve(
 @click.argument("partner_name", required=False)
 @click.option("--watch", "watching", is_flag=True, help="Keep syncing.")
 @click.option("--interval", default=30.0, show_default=True, type=float)
+@click.option(
+    "--commit-objects",
+    type=click.IntRange(1),
+    default=None,
+    help="Objects per transaction at most (default 20,000): smaller commits "
+    "make progress visible sooner, larger ones sync faster.",
+)
 @node_option
-def sync(partner_name: str | None, watching: bool, interval: float, node_dir: Path) -> None:
+def sync(
+    partner_name: str | None,
+    watching: bool,
+    interval: float,
+    commit_objects: int | None,
+    node_dir: Path,
+) -> None:
     """Pull, verify and store what partners released to this node."""
     from liaison.workflows import sync_and_release, watch_and_release
 
@@ -224,10 +237,14 @@ def sync(partner_name: str | None, watching: bool, interval: float, node_dir: Pa
         try:
             if watching:
                 watch_and_release(
-                    node, names, interval_s=interval, report=lambda r: click.echo(str(r))
+                    node,
+                    names,
+                    interval_s=interval,
+                    report=lambda r: click.echo(str(r)),
+                    commit_objects=commit_objects,
                 )
                 return
-            done = sync_and_release(node, names)
+            done = sync_and_release(node, names, commit_objects=commit_objects)
         except PartnerError as exc:
             fail(str(exc), EXIT_NOT_FOUND)
         for r in done.reports:

@@ -26,7 +26,7 @@ from liaison.exchange._partners import (
     save_tls,
 )
 from liaison.exchange._server import ServerThread, TlsFiles, free_port, uvicorn_config
-from liaison.exchange._sync import SyncReport, sync_all, sync_partner, watch
+from liaison.exchange._sync import COMMIT_OBJECTS, SyncReport, sync_all, sync_partner, watch
 from liaison.exchange._taxii import STIX_MEDIA, TAXII_MEDIA
 from liaison.release import (
     REGISTRY_KEYS,
@@ -40,6 +40,7 @@ from liaison.release import (
 )
 
 __all__ = [
+    "COMMIT_OBJECTS",
     "DEFAULT_LIMITS",
     "DEFAULT_MAX_BODY",
     "REGISTRY_KEYS",

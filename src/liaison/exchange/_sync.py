@@ -403,10 +403,16 @@ def _audit_items(
     return items
 
 
-def sync_all(node: Node, names: list[str] | None = None, *, limit: int = PAGE) -> list[SyncReport]:
+def sync_all(
+    node: Node,
+    names: list[str] | None = None,
+    *,
+    limit: int = PAGE,
+    commit_objects: int = COMMIT_OBJECTS,
+) -> list[SyncReport]:
     """Sync every partner (or the named ones), one after the other."""
     targets = names or [p.name for p in node.store.exchange.partners()]
-    return [sync_partner(node, n, limit=limit) for n in targets]
+    return [sync_partner(node, n, limit=limit, commit_objects=commit_objects) for n in targets]
 
 
 def watch(
@@ -417,11 +423,12 @@ def watch(
     rounds: int | None = None,
     report: Callable[[SyncReport], None] | None = None,
     after_round: Callable[[], None] | None = None,
+    commit_objects: int = COMMIT_OBJECTS,
 ) -> None:
     """Sync repeatedly, every ``interval_s`` seconds (``rounds`` times, or forever)."""
     done = 0
     while rounds is None or done < rounds:
-        for r in sync_all(node, names):
+        for r in sync_all(node, names, commit_objects=commit_objects):
             if report is not None:
                 report(r)
         if after_round is not None:
