@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml $(LOCK)
 
 # Refresh the lock file (after changing dependencies in pyproject.toml), for every
 # supported Python at once, in both formats: requirements.txt (what make installs) and
-# its PEP 751 twin pylock.toml (for tools that read the standard lock format).
+# its twins pylock.toml (PEP 751) and uv.lock (for tools that read those formats).
 # Needs the package index, nothing installed by hand.
 lock:
 	$(PYTHON) -m venv .venv-lock
@@ -29,6 +29,7 @@ lock:
 		--universal --python-version 3.11 --generate-hashes --quiet -o $(LOCK)
 	.venv-lock/bin/uv pip compile pyproject.toml requirements/build.in --extra dev \
 		--universal --python-version 3.11 --generate-hashes --quiet --format pylock.toml -o pylock.toml
+	.venv-lock/bin/uv lock --python 3.11 --quiet
 	rm -rf .venv-lock
 
 demo: $(STAMP)

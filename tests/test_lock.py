@@ -1,5 +1,6 @@
-"""The lock files: requirements.txt (what ``make`` installs) and its PEP 751 twin
-pylock.toml pin the same resolution, with hashes, covering every declared dependency."""
+"""The lock files: requirements.txt (what ``make`` installs) and its twins pylock.toml
+(PEP 751) and uv.lock pin the same resolution, with hashes, covering every declared
+dependency."""
 
 from __future__ import annotations
 
@@ -64,3 +65,18 @@ def test_every_declared_dependency_is_locked() -> None:
         if version is None or not req.specifier.contains(version, prereleases=True):
             missing.append(f"{spec} (locked: {version})")
     assert missing == [], "pyproject.toml asks for what the lock does not hold; run make lock"
+
+
+def test_uv_lock_pins_the_same_versions() -> None:
+    with (ROOT / "uv.lock").open("rb") as f:
+        lock = tomllib.load(f)
+    pins: dict[str, set[str]] = {}
+    for p in lock["package"]:
+        if p["name"] != "liaison":
+            pins.setdefault(canonicalize_name(p["name"]), set()).add(p["version"])
+            assert p.get("wheels") or p.get("sdist"), f"{p['name']} has no artifact in uv.lock"
+    txt: dict[str, set[str]] = {}
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        if m := _PIN.match(line):  # a package may have one pin per Python range
+            txt.setdefault(canonicalize_name(m.group(1)), set()).add(m.group(2))
+    assert {n for n in txt.keys() | pins.keys() if txt.get(n) != pins.get(n)} == set()
