@@ -38,7 +38,13 @@ def test_the_whole_protocol_is_audited_on_both_sides(pair: Pair) -> None:
     lk.publish(pair.ru, "fr")
     found = lk.match(pair.fr, "ru")
     by_record = {o.obj["id"]: o.person for o in pair.fr_records}
-    assert len(found.candidates) >= 0.8 * shared(pair)
+    # Each node draws a fresh OPRF key, so which noisy pairs clear the threshold
+    # varies run to run: over 15 runs 24-27 of the 30 shared people were found
+    # (mean 25.7, sd ~1). 0.6 keeps the check on recall, > 5 sd from the mean;
+    # linkage quality itself is held to 0.99 on FEBRL 4 (test_febrl.py).
+    assert len(found.candidates) >= 0.6 * shared(pair)
+    ru_people = {o.person for o in pair.ru_records}
+    assert all(by_record[c.record] in ru_people for c in found.candidates)  # no false match
     req = lk.request(pair.fr, "ru", found.candidates[0].pseudonym)
     with pytest.raises(lk.LinkageError, match="allows no field"):  # default deny
         lk.approve(pair.ru, req.id)
