@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/2.1.0"
+METHOD_VERSION = "liaison-assess/2.2.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class Params:
     presence_max_lag_weeks: int = 8
     presence_evidence_scale: float = 0.25
     presence_max_spread_rings: int = 4
-    presence_floor_m: float = 3_000.0
+    presence_floor_m: float = 1_500.0
     location_prior_floor: float = 0.01
     control_log_odds: float = 2.0
     control_switch_per_week: float = 0.05
