@@ -5,7 +5,8 @@
 * two open datasets, ungraded, each hearing of about half of the events (a third
   inside the Islamic State's territory) — the same event often in both, with its own
   id, place and fatalities (duplicates); 3 % name the wrong group;
-* an over-claiming media stream (graded E5) reporting deaths after most strikes;
+* an over-claiming media stream reporting deaths after most strikes, graded B/C 2/3
+  like an honest source (its grading does not reveal its bias);
 * logistics counted along the roads of the routes, by alpha and bravo, never at the
   struck point.
 """
