@@ -18,10 +18,12 @@ def render_markdown(payload: dict[str, Any]) -> str:
         "# The real case: targeting share on the Islamic State, 2015–2016",
         "",
         f"Method `{payload['method_version']}`; {payload['seconds']:.0f} s. "
-        "Figures: share of each party's strikes (weighted by their count) that fell in an "
-        "H3 cell and week where the method found the Islamic State present (P ≥ θ), with "
-        "its 95 % bootstrap interval; `share any` counts every strike where IS was present "
-        "at all, also where another group was more present. See docs/real-case.md.",
+        "Figures: share of each party's strikes (weighted by their count) on places the "
+        "Islamic State held, read from the control field over each strike's possible "
+        "cells under the party's own prior (docs/method.md §3), with its 95 % interval "
+        "(sampling, location, control, evidence, defaults); `share any` counts every "
+        "strike where IS was a plausible target (P ≥ 10 %), also where another group was "
+        "more likely. See docs/real-case.md.",
         "",
         "## Data read",
         "",
