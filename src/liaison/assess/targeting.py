@@ -322,7 +322,7 @@ def _alternatives(
             base = (
                 field
                 if floor == params.presence_floor_m
-                else control_field(prep, alt, activity=field.activity)
+                else control_field(prep, alt, activity=field.activity, sources=field.sources)
             )
             f = base
             if scale_x != 1.0:
@@ -330,7 +330,7 @@ def _alternatives(
                 someone[-1] = 0.0
                 f = ControlField(
                     someone, base.who, base.evidence, base.scale * scale_x,
-                    base.weekly_total, base.activity,
+                    base.weekly_total, base.activity, base.sources,
                 )  # fmt: skip
             part = strike_posteriors(
                 f, prep, cell[sample], week[sample], prec[sample], alt, keep_location=False
