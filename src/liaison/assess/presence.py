@@ -211,10 +211,12 @@ def activity_density(prep: Prepared, params: Params) -> F32:
     strike targets are likely to be."""
     n_w, n_c = prep.n_weeks, prep.grid.n_cells + 1
     ev = np.zeros((len(KERNEL_SIGMAS), n_c, n_w), np.float32)
-    events = prep.frames["events"].filter(
-        ~pl.col("initiator").fill_null("").str.starts_with("identity--")
+    cols = ["precision_m", "cell", "week"]
+    events = prep.frames["events"]
+    events = events.select(cols).filter(
+        ~events["initiator"].fill_null("").str.starts_with("identity--")
     )
-    for df in (events, prep.frames["presence"]):
+    for df in (events, prep.frames["presence"].select(cols)):
         if df.height == 0:
             continue
         k = kernel_class(df["precision_m"].fill_null(0.0).to_numpy(), 0.0, prep.spacing_m)
