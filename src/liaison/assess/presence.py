@@ -23,6 +23,8 @@ Two questions are kept apart (docs/method.md "Presence as control"):
 
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,20 +75,49 @@ def grade_weights(df: pl.DataFrame, params: Params) -> npt.NDArray[np.float64]:
 
 def kernel_class(precision_m: npt.NDArray[np.float64], floor_m: float, spacing: float) -> I64:
     """Index in ``KERNEL_SIGMAS`` of the kernel nearest ``sqrt((precision / 2)² + floor²)``
-    (ties: the smaller kernel; not finite: the first).
+    (ties: the first; not finite: the first).
 
     A precision is read as the radius within which the place lies, so its per-axis
     standard deviation is half of it.
     """
     sigma = np.sqrt(np.square(np.asarray(precision_m) / 2.0) + floor_m**2) / spacing
-    sigmas = np.asarray(KERNEL_SIGMAS)
-    # the distances |σ − σ_j| fall, then rise with j: the nearest is the last σ_j ≤ σ
-    # or the next one (the same choice as an argmin over all of them, in one pass)
-    lo = np.clip(np.searchsorted(sigmas, sigma, side="right") - 1, 0, sigmas.size - 1)
-    hi = np.minimum(lo + 1, sigmas.size - 1)
-    nearest = np.where(np.abs(sigma - sigmas[hi]) < np.abs(sigma - sigmas[lo]), hi, lo)
-    out: I64 = np.where(np.isfinite(sigma), nearest, 0).astype(np.int64)
+    out: I64 = np.searchsorted(_class_bounds(), sigma, side="right").astype(np.int64)
+    odd = ~(sigma <= _PLAIN_SIGMA)  # huge, infinite or NaN: the argmin over the kernels
+    if odd.any():
+        sigmas = np.asarray(KERNEL_SIGMAS)
+        out[odd] = np.argmin(np.abs(sigma[odd][:, None] - sigmas[None, :]), axis=1)
     return out
+
+
+#: Widths (rings) up to which the nearest kernel is the last one below or the next one.
+_PLAIN_SIGMA = 1e12
+
+
+@functools.cache
+def _class_bounds() -> npt.NDArray[np.float64]:
+    """Per pair of neighbouring kernels, the smallest width nearer (in floating point,
+    ``|σ − σ_j|`` as an argmin computes it) to the wider one: ``kernel_class`` is then
+    the number of bounds at or below a width."""
+    bounds = []
+    for narrow, wide in itertools.pairwise(KERNEL_SIGMAS):
+        lo, hi = _bits(narrow), _bits(wide)  # the test fails at lo and holds at hi
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            x = _float(mid)
+            if abs(x - wide) < abs(x - narrow):
+                hi = mid
+            else:
+                lo = mid
+        bounds.append(_float(hi))
+    return np.asarray(bounds, np.float64)
+
+
+def _bits(x: float) -> int:
+    return int(np.float64(x).view(np.int64))
+
+
+def _float(bits: int) -> float:
+    return float(np.int64(bits).view(np.float64))
 
 
 def kernel(sigma_rings: float, grid: Grid, peak_one: bool = False) -> npt.NDArray[np.float64]:
@@ -104,22 +135,21 @@ def _rings(grid: Grid) -> int:
 
 @dataclass(frozen=True)
 class EvidenceSource:
-    """The evidence records of one kind that name a known group, before spreading:
-    precision, cell, first week, the week after the last, group index, and weight per
-    week. Independent of ``presence_floor_m`` and ``presence_evidence_scale``."""
+    """The evidence records of one kind that name a known group, before spreading: per
+    record its precision; per record's first week, then per week after its last, the
+    flat index of (cell, week, group) in a kernel class's slice of ``_weekly_evidence``
+    and the weight (+w/n, then −w/n over its n weeks). Independent of
+    ``presence_floor_m`` and ``presence_evidence_scale``."""
 
     precision: npt.NDArray[np.float64]
-    cell: I32
-    start: I32
-    stop: I32
-    group: I32
+    index: I64
     weight: npt.NDArray[np.float64]
 
 
 def evidence_sources(prep: Prepared, params: Params) -> tuple[EvidenceSource, ...]:
     """Presence reports, events and logistics of a known group (in that order)."""
     g_index = {g: i for i, g in enumerate(prep.groups)}
-    n_w = prep.n_weeks
+    n_w, n_g = prep.n_weeks, max(len(prep.groups), 1)
     kinds = {
         "control": params.weight_control,
         "sighting": params.weight_sighting,
@@ -159,14 +189,14 @@ def evidence_sources(prep: Prepared, params: Params) -> tuple[EvidenceSource, ..
             stop = start + 1
         # a report over several weeks spreads its weight over them: +w/n from its first
         # week, −w/n from the week after its last (a cumulative sum over weeks follows)
+        w = w / (stop - start)
+        cell, group = df["cell"].to_numpy(), g[keep]
+        index = [(cell * (n_w + 1) + week) * n_g + group for week in (start, stop)]
         out.append(
             EvidenceSource(
                 df["precision_m"].fill_null(0.0).to_numpy(),
-                df["cell"].to_numpy().astype(np.int32),
-                start.astype(np.int32),
-                stop.astype(np.int32),
-                g[keep].astype(np.int32),
-                w / (stop - start),
+                np.concatenate(index).astype(np.int64),
+                np.concatenate([w, -w]),
             )
         )
     return tuple(out)
@@ -191,15 +221,12 @@ def _weekly_evidence(
     remap = np.zeros(len(KERNEL_SIGMAS), np.int64)
     remap[classes] = np.arange(classes.size)
     shape = (classes.size, n_c, n_w + 1, max(n_g, 1))
+    stride = n_c * (n_w + 1) * max(n_g, 1)  # of the kernel class axis
     # per source: its first weeks (+w), then the weeks after its last (−w)
     flat = np.concatenate(
-        [
-            np.ravel_multi_index((remap[k], s.cell, week, s.group), shape)
-            for k, s in zip(ks, sources, strict=True)
-            for week in (s.start, s.stop)
-        ]
+        [np.tile(remap[k] * stride, 2) + s.index for k, s in zip(ks, sources, strict=True)]
     )
-    weights = np.concatenate([x for s in sources for x in (s.weight, -s.weight)])
+    weights = np.concatenate([s.weight for s in sources])
     ev = np.bincount(flat, weights, int(np.prod(shape)))
     out = np.cumsum(ev.reshape(shape), axis=2, dtype=np.float32)[:, :, :n_w, :]
     return out, classes.astype(np.int64)
