@@ -89,7 +89,7 @@ def _bootstrap(
     cum_t = np.ascontiguousarray(cum.astype(np.float32).T)
     flat_cells, first_slot = cells.reshape(-1), np.arange(n_k) * width
     n_w = p.shape[1]
-    flat_scale, flat_adj = scale.reshape(-1), cum_adj.reshape(-1, cum_adj.shape[2])
+    flat_scale, flat_adj = scale.reshape(-1), cum_adj.reshape(scale.size, n_g)
     for start in range(0, n_rep, chunk):
         r = min(chunk, n_rep - start)
         reps = np.arange(r)[:, None]
