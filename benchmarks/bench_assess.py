@@ -8,7 +8,10 @@ own. Usage: ``python benchmarks/bench_assess.py [--sizes 1000000 3000000 1000000
 from __future__ import annotations
 
 import argparse
+import cProfile
+import hashlib
 import multiprocessing
+import pstats
 import resource
 import time
 from typing import Any
@@ -216,23 +219,32 @@ def make_inputs(n_events: int, n_strikes: int, seed: int = 1) -> Any:
     )
 
 
-def _one(size: int, strikes: int) -> dict[str, float]:
+def _one(size: int, strikes: int, profile: str | None = None) -> dict[str, Any]:
     from liaison.assess import Params, run
 
     started = time.perf_counter()
     inputs = make_inputs(size, strikes)
     generated = time.perf_counter() - started
+    prof = cProfile.Profile() if profile else None
     started = time.perf_counter()
+    if prof is not None:
+        prof.enable()
     result = run(inputs, Params())
+    if prof is not None:
+        prof.disable()
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if prof is not None and profile:
+        pstats.Stats(prof).dump_stats(f"{profile}.{size}")
+    body = result.to_json_bytes()
     return {
+        "sha256": hashlib.sha256(body).hexdigest(),
         "events": float(size),
         "strikes": float(strikes),
         "generate_s": generated,
         "assess_s": seconds,
         "peak_gib": peak_kib / 1024**2,
-        "json_mib": len(result.to_json_bytes()) / 1024**2,
+        "json_mib": len(body) / 1024**2,
     }
 
 
@@ -242,6 +254,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 3_000_000, 10_000_000])
     ap.add_argument("--strikes", type=int, default=1_000_000)
     ap.add_argument("--quick", action="store_true", help="one small size (smoke run)")
+    ap.add_argument(
+        "--hash", action="store_true", help="also print the SHA-256 of the result's canonical JSON"
+    )
+    ap.add_argument("--profile", metavar="PREFIX", help="write cProfile stats to PREFIX.<size>")
     args = ap.parse_args(argv)
     if args.quick:
         args.sizes, args.strikes = [200_000], 50_000
@@ -249,10 +265,11 @@ def main(argv: list[str] | None = None) -> None:
     print("events      strikes    generate_s  assess_s  peak_GiB  (H3 res 6, 52 weeks, 2 parties)")
     for size in args.sizes:
         with ctx.Pool(1) as pool:
-            r = pool.apply(_one, (size, args.strikes))
+            r = pool.apply(_one, (size, args.strikes, args.profile))
         print(
             f"{int(r['events']):>10,} {int(r['strikes']):>10,} {r['generate_s']:>10.1f}"
-            f" {r['assess_s']:>9.1f} {r['peak_gib']:>9.2f}",
+            f" {r['assess_s']:>9.1f} {r['peak_gib']:>9.2f}"
+            + (f"  sha256 {r['sha256']}" if args.hash else ""),
             flush=True,
         )
 

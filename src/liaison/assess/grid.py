@@ -74,10 +74,15 @@ class Grid:
 
     def index(self, cells: npt.NDArray[np.uint64]) -> IntArray:
         """Index of each cell in the grid (the sentinel for cells not in it)."""
-        pos = np.searchsorted(self.cells, cells)
-        pos = np.minimum(pos, max(self.n_cells - 1, 0))
-        found = self.cells[pos] == cells if self.n_cells else np.zeros(len(cells), bool)
-        return np.where(found, pos, self.n_cells).astype(np.int64)
+        n = self.n_cells
+        if n == 0:
+            return np.zeros(len(cells), np.int64)
+        # one hash look-up per cell (the grid's cells are distinct)
+        out = pl.Series(np.asarray(cells, np.uint64)).replace_strict(
+            pl.Series(self.cells), pl.Series(np.arange(n, dtype=np.int64)), default=n,
+            return_dtype=pl.Int64,
+        )  # fmt: skip
+        return np.asarray(out.to_numpy(), np.int64)
 
     def slots_within(self, rings: int) -> int:
         """Number of disk slots with ring ≤ ``rings``."""
@@ -86,7 +91,7 @@ class Grid:
 
 def build_grid(base: npt.NDArray[np.uint64], resolution: int, rings: int) -> Grid:
     """The grid of ``base`` cells and every cell within ``rings`` of them."""
-    base = np.unique(base)
+    base = _sorted_unique(base)
     disk_size = 1 + 3 * rings * (rings + 1)
     if base.size == 0:
         return Grid(
@@ -97,7 +102,7 @@ def build_grid(base: npt.NDArray[np.uint64], resolution: int, rings: int) -> Gri
             np.zeros(0),
         )
     frame = pl.DataFrame({"c": base}).select(plh3.grid_disk("c", rings).alias("d"))
-    cells = np.unique(frame["d"].explode().to_numpy().astype(np.uint64))
+    cells = _sorted_unique(frame["d"].explode().to_numpy())
     grid = Grid(resolution, cells, np.zeros((0, 0), np.int64), _slot_rings(rings), np.zeros(0))
     parts = []
     for ring in range(rings + 1):
@@ -115,6 +120,12 @@ def build_grid(base: npt.NDArray[np.uint64], resolution: int, rings: int) -> Gri
     neighbours = np.concatenate([neighbours, np.full((1, disk_size), cells.size, np.int64)])
     area = pl.DataFrame({"c": cells}).select(plh3.cell_area("c", "km^2"))["c"].to_numpy()
     return Grid(resolution, cells, neighbours, grid.slot_ring, area.astype(np.float64))
+
+
+def _sorted_unique(cells: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """``np.unique(cells)``, by hashing before sorting."""
+    distinct = pl.Series(np.asarray(cells, np.uint64)).unique().to_numpy()
+    return np.sort(distinct).astype(np.uint64)
 
 
 def _slot_rings(rings: int) -> IntArray:

@@ -65,6 +65,20 @@ def _location_weights(
     return nbr, w / w.sum(axis=1, keepdims=True)
 
 
+def _distinct(cls: I64, cell: I64, week: I64) -> tuple[I64, I64]:
+    """The distinct (class, cell, week) columns [3, K] in lexicographic order, and the
+    column of each strike: one sort of a packed integer key."""
+    cls, cell, week = (np.asarray(a, np.int64) for a in (cls, cell, week))
+    if cls.size == 0 or min(int(cls.min()), int(cell.min()), int(week.min())) < 0:
+        keys, key_of = np.unique(np.stack([cls, cell, week]), axis=1, return_inverse=True)
+        return keys, key_of.reshape(-1)
+    n_cell, n_week = int(cell.max()) + 1, int(week.max()) + 1
+    packed, key_of = np.unique((cls * n_cell + cell) * n_week + week, return_inverse=True)
+    rest, wk = np.divmod(packed, n_week)
+    c, ce = np.divmod(rest, n_cell)
+    return np.stack([c, ce, wk]), key_of.reshape(-1).astype(np.int64)
+
+
 def strike_posteriors(
     field: ControlField,
     prep: Prepared,
@@ -78,8 +92,7 @@ def strike_posteriors(
     ``keep_location`` the candidate cells and location posteriors are not kept."""
     n_g = len(prep.groups)
     cls = kernel_class(precision, params.presence_floor_m, prep.spacing_m)
-    keys, key_of = np.unique(np.stack([cls, cell, week]), axis=1, return_inverse=True)
-    key_of = key_of.reshape(-1)
+    keys, key_of = _distinct(cls, cell, week)
     n_k = keys.shape[1]
     kernels = {int(c): kernel(KERNEL_SIGMAS[c], prep.grid, True) for c in np.unique(keys[0])}
     width = max((k.size for k in kernels.values()), default=1)

@@ -139,22 +139,47 @@ def _by_left_cost(li: I64, cost: F) -> npt.NDArray[np.intp]:
     return np.asarray(np.argsort(li * span + cost, kind="stable"))
 
 
+def _first_of_each(keys: I64, size: int) -> npt.NDArray[np.bool_]:
+    """Whether each position holds the first occurrence of its key (keys in 0…size-1)."""
+    first = np.full(size, keys.size, np.int64)
+    np.minimum.at(first, keys, np.arange(keys.size))
+    mark = np.zeros(keys.size, bool)
+    mark[first[first < keys.size]] = True
+    return mark
+
+
+def _by_cost(li: I64, ri: I64, cost: F) -> npt.NDArray[np.intp]:
+    """Order by cost, then left, then right index: one stable sort of the costs when the
+    pairs already come by left row, then cost, then right index (as ``best_per_left``'s
+    usually do), else a three-key sort."""
+    same_l = li[1:] == li[:-1]
+    by_left = bool(
+        np.all(
+            (li[1:] > li[:-1])
+            | (same_l & (cost[1:] > cost[:-1]))
+            | (same_l & (cost[1:] == cost[:-1]) & (ri[1:] >= ri[:-1]))
+        )
+    )
+    if by_left:
+        return np.asarray(np.argsort(cost, kind="stable"))
+    return np.asarray(np.lexsort((ri, li, cost)))
+
+
 def one_to_one_idx(li: I64, ri: I64, cost: F) -> npt.NDArray[np.intp]:
     """Greedy one-to-one matching: indices of the kept pairs. Mutual best pairs (ties
     broken by left, then right index) are kept round after round until none is left;
     the cheapest pair always is."""
-    order = np.lexsort((ri, li, cost))
+    order = _by_cost(li, ri, cost)
     li_s, ri_s = li[order], ri[order]
-    used_l = np.zeros(int(li.max(initial=-1)) + 1, bool)
-    used_r = np.zeros(int(ri.max(initial=-1)) + 1, bool)
+    n_l, n_r = int(li.max(initial=-1)) + 1, int(ri.max(initial=-1)) + 1
+    used_l = np.zeros(n_l, bool)
+    used_r = np.zeros(n_r, bool)
     live = np.arange(order.size)
     kept = []
     while live.size:
         # first (cheapest) live pair of each left row, then of each right row among those
-        _, first_l = np.unique(li_s[live], return_index=True)
-        best = live[np.sort(first_l)]
-        _, first_r = np.unique(ri_s[best], return_index=True)
-        mutual = best[first_r]
+        best = live[_first_of_each(li_s[live], n_l)]
+        mutual = best[_first_of_each(ri_s[best], n_r)]
         kept.append(mutual)
         used_l[li_s[mutual]] = True
         used_r[ri_s[mutual]] = True

@@ -23,10 +23,13 @@ Two questions are kept apart (docs/method.md "Presence as control"):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from ._kernels import KERNEL_SIGMAS, kernel_class
 from .grid import Grid
 from .params import Params
 from .prepare import Prepared
@@ -34,9 +37,11 @@ from .prepare import Prepared
 __all__ = [
     "KERNEL_SIGMAS",
     "ControlField",
+    "EvidenceSource",
     "activity_density",
     "control_field",
     "evidence_scale",
+    "evidence_sources",
     "forward_backward",
     "grade_weights",
     "kernel_class",
@@ -45,10 +50,8 @@ __all__ = [
 ]
 
 F32 = npt.NDArray[np.float32]
+I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
-
-#: Widths (in grid rings) of the precomputed spreading kernels; a report uses the nearest.
-KERNEL_SIGMAS = (0.0, 0.35, 0.6, 1.0, 1.5, 2.0, 3.0)
 
 
 def grade_weights(df: pl.DataFrame, params: Params) -> npt.NDArray[np.float64]:
@@ -66,18 +69,6 @@ def grade_weights(df: pl.DataFrame, params: Params) -> npt.NDArray[np.float64]:
     return np.asarray(rel_w[rel_i] * cred_w[cred_i], dtype=np.float64)
 
 
-def kernel_class(precision_m: npt.NDArray[np.float64], floor_m: float, spacing: float) -> I64:
-    """Index in ``KERNEL_SIGMAS`` of the kernel nearest ``sqrt((precision / 2)² + floor²)``.
-
-    A precision is read as the radius within which the place lies, so its per-axis
-    standard deviation is half of it.
-    """
-    sigma = np.sqrt(np.square(np.asarray(precision_m) / 2.0) + floor_m**2) / spacing
-    sigmas = np.asarray(KERNEL_SIGMAS)
-    out: I64 = np.argmin(np.abs(sigma[:, None] - sigmas[None, :]), axis=1).astype(np.int64)
-    return out
-
-
 def kernel(sigma_rings: float, grid: Grid, peak_one: bool = False) -> npt.NDArray[np.float64]:
     """Gaussian weights over the disk slots of ``grid`` (normalised to 1 unless ``peak_one``)."""
     if sigma_rings <= 0.0:
@@ -91,62 +82,101 @@ def _rings(grid: Grid) -> int:
     return int(grid.slot_ring.max()) if grid.slot_ring.size else 0
 
 
-def _weekly_evidence(prep: Prepared, params: Params) -> tuple[F32, I64]:
-    """Evidence per kernel class present, cell, week and group, before spreading (no
-    decay), and the classes (indices in ``KERNEL_SIGMAS``) of its first axis."""
+@dataclass(frozen=True)
+class EvidenceSource:
+    """The evidence records of one kind that name a known group, before spreading: per
+    record its precision; per record's first week, then per week after its last, the
+    flat index of (cell, week, group) in a kernel class's slice of ``_weekly_evidence``
+    and the weight (+w/n, then −w/n over its n weeks). Independent of
+    ``presence_floor_m`` and ``presence_evidence_scale``."""
+
+    precision: npt.NDArray[np.float64]
+    index: I64
+    weight: npt.NDArray[np.float64]
+
+
+def evidence_sources(prep: Prepared, params: Params) -> tuple[EvidenceSource, ...]:
+    """Presence reports, events and logistics of a known group (in that order)."""
     g_index = {g: i for i, g in enumerate(prep.groups)}
-    n_g, n_w, n_c = len(prep.groups), prep.n_weeks, prep.grid.n_cells + 1
+    n_w, n_g = prep.n_weeks, max(len(prep.groups), 1)
     kinds = {
         "control": params.weight_control,
         "sighting": params.weight_sighting,
         "movement": params.weight_movement,
     }
-    pres = prep.frames["presence"]
-    events = prep.frames["events"].filter(pl.col("initiator").is_in(list(prep.groups)))
-    logi = prep.frames["logistics"]
-    sources = (
-        (
-            pres,
-            pres["group"],
-            pres["presence_kind"].replace_strict(kinds, default=params.weight_sighting).to_numpy(),
-            pres["abs_week_end"] - prep.week0,
-        ),
-        (events, events["initiator"], np.full(events.height, params.weight_event), None),
-        (
-            logi,
-            logi["group"],
-            np.full(logi.height, params.weight_logistics),
-            logi["abs_week_end"] - prep.week0,
-        ),
+    spec = (
+        ("presence", "group", True),
+        ("events", "initiator", False),
+        ("logistics", "group", True),
     )
-    parts, weights = [], []
-    for df, group, kind_w, end in sources:
+    out = []
+    for kind, col, spans in spec:
+        frame = prep.frames[kind]
+        if frame.height == 0:
+            continue
+        g = frame[col].replace_strict(g_index, default=-1, return_dtype=pl.Int64).to_numpy()
+        keep = g >= 0
+        cols = ["precision_m", "cell", "week", "reliability", "credibility"]
+        cols += ["presence_kind"] if kind == "presence" else []
+        cols += ["abs_week_end"] if spans else []
+        df = frame.select(cols).filter(pl.Series(keep))
         if df.height == 0:
             continue
-        g = group.replace_strict(g_index, default=-1, return_dtype=pl.Int64).to_numpy()
-        keep = g >= 0
-        w = (kind_w * grade_weights(df, params))[keep]
-        prec = df["precision_m"].fill_null(0.0).to_numpy()[keep]
-        k = kernel_class(prec, params.presence_floor_m, prep.spacing_m)
-        c = df["cell"].to_numpy()[keep]
-        start = df["week"].to_numpy()[keep]
-        stop = start + 1 if end is None else np.clip(end.to_numpy()[keep] + 1, start + 1, n_w)
+        if kind == "presence":
+            kind_w = (
+                df["presence_kind"].replace_strict(kinds, default=params.weight_sighting).to_numpy()
+            )
+        else:
+            kind_w = np.full(df.height, params.weight_event if kind == "events" else
+                             params.weight_logistics)  # fmt: skip
+        w = kind_w * grade_weights(df, params)
+        start = df["week"].to_numpy()
+        if spans:
+            end = (df["abs_week_end"] - prep.week0).to_numpy()
+            stop = np.clip(end + 1, start + 1, n_w)
+        else:
+            stop = start + 1
         # a report over several weeks spreads its weight over them: +w/n from its first
         # week, −w/n from the week after its last (a cumulative sum over weeks follows)
         w = w / (stop - start)
-        for week, sign in ((start, 1.0), (stop, -1.0)):
-            parts.append((k, c, week, g[keep]))
-            weights.append(sign * w)
-    if not parts:
+        cell, group = df["cell"].to_numpy(), g[keep]
+        index = [(cell * (n_w + 1) + week) * n_g + group for week in (start, stop)]
+        out.append(
+            EvidenceSource(
+                df["precision_m"].fill_null(0.0).to_numpy(),
+                np.concatenate(index).astype(np.int64),
+                np.concatenate([w, -w]),
+            )
+        )
+    return tuple(out)
+
+
+def _weekly_evidence(
+    prep: Prepared, params: Params, sources: tuple[EvidenceSource, ...] | None = None
+) -> tuple[F32, I64]:
+    """Evidence per kernel class present, cell, week and group, before spreading (no
+    decay), and the classes (indices in ``KERNEL_SIGMAS``) of its first axis."""
+    n_g, n_w, n_c = len(prep.groups), prep.n_weeks, prep.grid.n_cells + 1
+    if sources is None:
+        sources = evidence_sources(prep, params)
+    if not sources:
         return np.zeros((1, n_c, n_w, max(n_g, 1)), np.float32), np.zeros(1, np.int64)
+    ks = [kernel_class(s.precision, params.presence_floor_m, prep.spacing_m) for s in sources]
     # only the kernel classes present get a slice of the (dense) array
-    k_all = np.concatenate([x[0] for x in parts])
-    classes = np.flatnonzero(np.bincount(k_all, minlength=len(KERNEL_SIGMAS)))
+    present = np.zeros(len(KERNEL_SIGMAS), np.int64)
+    for k in ks:
+        present += np.bincount(k, minlength=len(KERNEL_SIGMAS))
+    classes = np.flatnonzero(present)
     remap = np.zeros(len(KERNEL_SIGMAS), np.int64)
     remap[classes] = np.arange(classes.size)
     shape = (classes.size, n_c, n_w + 1, max(n_g, 1))
-    idx = (remap[k_all], *(np.concatenate([x[i] for x in parts]) for i in (1, 2, 3)))
-    ev = np.bincount(np.ravel_multi_index(idx, shape), np.concatenate(weights), int(np.prod(shape)))
+    stride = n_c * (n_w + 1) * max(n_g, 1)  # of the kernel class axis
+    # per source: its first weeks (+w), then the weeks after its last (−w)
+    flat = np.concatenate(
+        [np.tile(remap[k] * stride, 2) + s.index for k, s in zip(ks, sources, strict=True)]
+    )
+    weights = np.concatenate([s.weight for s in sources])
+    ev = np.bincount(flat, weights, int(np.prod(shape)))
     out = np.cumsum(ev.reshape(shape), axis=2, dtype=np.float32)[:, :, :n_w, :]
     return out, classes.astype(np.int64)
 
@@ -157,10 +187,12 @@ def activity_density(prep: Prepared, params: Params) -> F32:
     strike targets are likely to be."""
     n_w, n_c = prep.n_weeks, prep.grid.n_cells + 1
     ev = np.zeros((len(KERNEL_SIGMAS), n_c, n_w), np.float32)
-    events = prep.frames["events"].filter(
-        ~pl.col("initiator").fill_null("").str.starts_with("identity--")
+    cols = ["precision_m", "cell", "week"]
+    events = prep.frames["events"]
+    events = events.select(cols).filter(
+        ~events["initiator"].fill_null("").str.starts_with("identity--")
     )
-    for df in (events, prep.frames["presence"]):
+    for df in (events, prep.frames["presence"].select(cols)):
         if df.height == 0:
             continue
         k = kernel_class(df["precision_m"].fill_null(0.0).to_numpy(), 0.0, prep.spacing_m)
@@ -271,7 +303,8 @@ class ControlField:
     ``someone[c, w]``: P(any group around); ``who[c, w, g]``: P(group | someone);
     ``activity[c, w]``: records of any activity (the prior of strike targets);
     ``evidence[c, w]``: total (spread, time-decayed) evidence; ``scale`` the typical
-    weekly evidence of a held cell (``weekly_rate``); ``p = someone × who``.
+    weekly evidence of a held cell (``weekly_rate``); ``p = someone × who``;
+    ``sources``: the evidence records it was built from (``evidence_sources``), if kept.
     """
 
     def __init__(
@@ -282,7 +315,9 @@ class ControlField:
         scale: float,
         weekly_total: F32,
         activity: F32 | None = None,
+        sources: tuple[EvidenceSource, ...] | None = None,
     ) -> None:
+        self.sources = sources
         self.weekly_total = weekly_total
         self.activity = evidence if activity is None else activity
         self.someone = someone
@@ -296,10 +331,19 @@ class ControlField:
         return np.asarray(self.someone[:, :, None] * self.who, np.float32)
 
 
-def control_field(prep: Prepared, params: Params, activity: F32 | None = None) -> ControlField:
+def control_field(
+    prep: Prepared,
+    params: Params,
+    activity: F32 | None = None,
+    sources: tuple[EvidenceSource, ...] | None = None,
+) -> ControlField:
     """The presence-and-control model of docs/method.md over the prepared grid
-    (``activity``: an ``activity_density`` already computed for these inputs)."""
-    raw, classes = _weekly_evidence(prep, params)
+    (``activity``: an ``activity_density`` already computed for these inputs;
+    ``sources``: their ``evidence_sources`` under the same weights, which do not depend
+    on the floor or the evidence scale)."""
+    if sources is None:
+        sources = evidence_sources(prep, params)
+    raw, classes = _weekly_evidence(prep, params, sources)
     weekly = _spread_classes(raw, prep.grid, classes)
     weekly_total = weekly.sum(axis=2)
     total = _decay(weekly_total[:, :, None], params)[:, :, 0]
@@ -322,6 +366,7 @@ def control_field(prep: Prepared, params: Params, activity: F32 | None = None) -
         scale,
         weekly_total,
         activity_density(prep, params) if activity is None else activity,
+        sources,
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 from scipy import stats
 
 from .jackknife import evidence_folds, jackknife_se
@@ -82,28 +83,44 @@ def _bootstrap(
     n_rep = replicates(params, n_k)
     out = np.empty((n_rep, n_g + 1))
     chunk = max(1, _CHUNK_WORK // max(n_k * (cells.shape[1] + n_g + 1), n_cells, 1))
-    rows = np.arange(n_k)
-    cum32 = cum.astype(np.float32)
+    width = cells.shape[1]
+    # per slot, the strike locations' cumulative posterior (contiguous), and each
+    # location's first slot in the flattened candidate cells
+    cum_t = np.ascontiguousarray(cum.astype(np.float32).T)
+    flat_cells, first_slot = cells.reshape(-1), np.arange(n_k) * width
+    n_w = p.shape[1]
+    flat_scale, flat_adj = scale.reshape(-1), cum_adj.reshape(scale.size, n_g)
     for start in range(0, n_rep, chunk):
         r = min(chunk, n_rep - start)
         reps = np.arange(r)[:, None]
         m = rng.poisson(counts, size=(r, n_k)).astype(np.float64)
-        if cells.shape[1] > 1:
+        if width > 1:
             pick = rng.random((r, n_k), np.float32)
-            slot = (cum32[None, :, :] < pick[:, :, None]).sum(axis=2)
-            cell = cells[rows, np.minimum(slot, cells.shape[1] - 1)]
+            slot = _count_below(cum_t, pick)
+            np.minimum(slot, width - 1, out=slot)
+            cell = flat_cells[first_slot + slot]
         else:
             cell = np.broadcast_to(cells[:, 0], (r, n_k))
         u = rng.random((r, n_cells), np.float32)[reps, cell]
         # cumulative re-weighted mass against u × its total / P(someone): the groups
         # re-weighted, "none" kept
-        thr = u * scale[cell, week[None, :]]
-        drawn = (cum_adj[cell, week[None, :]] < thr[..., None]).sum(axis=2)  # n_g = none
+        at = cell * n_w + week[None, :]
+        thr = u * flat_scale[at]
+        mass = flat_adj[at]
+        drawn = _count_below(np.moveaxis(mass, -1, 0), thr)  # n_g = none
         drawn = np.where(drawn >= n_g, 0, drawn + 1) + (n_g + 1) * reps
         tally = np.bincount(drawn.ravel(), weights=m.ravel(), minlength=r * (n_g + 1))
         out[start : start + r] = tally.reshape(r, n_g + 1) / np.maximum(
             m.sum(axis=1, keepdims=True), 1.0
         )
+    return out
+
+
+def _count_below(values: F32, bound: F32) -> I64:
+    """``(values < bound).sum(axis=0)`` for ``values`` [S, …], one slice at a time."""
+    out = np.zeros(bound.shape, np.int64)
+    for v in values:
+        out += v < bound
     return out
 
 
@@ -144,7 +161,13 @@ def targeting(
     post = strike_posteriors(field, prep, cell, week, prec, params)
     party_col = strikes["party"].to_numpy()
     weight_all = strikes["strikes"].fill_null(1).clip(1, None).to_numpy().astype(np.float64)
-    claimed = strikes["target_group"].to_numpy()
+    n_g = len(prep.groups)
+    claimed = (  # index of the claimed target group (n_g: none of them)
+        strikes["target_group"]
+        .cast(pl.String)
+        .replace_strict(list(prep.groups), list(range(n_g)), default=n_g, return_dtype=pl.Int64)
+        .to_numpy()
+    )
     alt = _alternatives(field, post, prep, params, cell, week, prec)
     sample = _sample(cell.size, params)
     folds = evidence_folds(field, prep, params, cell, week, prec, sample)
@@ -196,9 +219,10 @@ def targeting(
         hi = np.maximum(np.maximum(hi, share), np.where(share < 1, j_hi, 1.0))
         unknown = float(counts[post.someone[keys] < NO_EVIDENCE].sum() / total)
         thin = float(counts[post.someone[keys] < 0.5].sum() / total)
-        claim = np.array(
-            [(claimed[sel] == g).astype(np.float64) @ weight_all[sel] for g in prep.groups]
-        )
+        # strikes are whole numbers: their sums do not depend on the order of addition
+        claim = np.bincount(claimed[sel], weights=weight_all[sel], minlength=len(prep.groups) + 1)[
+            : len(prep.groups)
+        ]
         # the interval also spans the sensitivity of the share to the floor and the
         # evidence scale: uncertainty of the defaults, not only of sampling
         sens = [_sensitivity(s_, a, sel, weight_all, prep) for s_, a in alt]
@@ -322,7 +346,7 @@ def _alternatives(
             base = (
                 field
                 if floor == params.presence_floor_m
-                else control_field(prep, alt, activity=field.activity)
+                else control_field(prep, alt, activity=field.activity, sources=field.sources)
             )
             f = base
             if scale_x != 1.0:
@@ -330,7 +354,7 @@ def _alternatives(
                 someone[-1] = 0.0
                 f = ControlField(
                     someone, base.who, base.evidence, base.scale * scale_x,
-                    base.weekly_total, base.activity,
+                    base.weekly_total, base.activity, base.sources,
                 )  # fmt: skip
             part = strike_posteriors(
                 f, prep, cell[sample], week[sample], prec[sample], alt, keep_location=False
