@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+import polars_h3 as plh3
 from scipy import stats
 
 from .errors import Messages
@@ -82,6 +83,18 @@ def _rows(cells: I64, prep: Prepared, params: Params, rng: np.random.Generator) 
     n_more = min(others.size, max(params.effect_control_cells - near.size, 0))
     sample = rng.choice(others, n_more, replace=False) if n_more else others[:0]
     return np.sort(np.concatenate([near, sample])).astype(np.int64)
+
+
+def _clusters(prep: Prepared, rows: I64, resolution: int) -> I64:
+    """Cluster of each regression cell: its H3 parent at ``resolution`` (the cell
+    itself at the grid's resolution or finer)."""
+    if resolution >= prep.grid.resolution:
+        return rows.astype(np.int64)
+    frame = pl.DataFrame({"c": prep.grid.cells[rows]}).select(
+        plh3.cell_to_parent("c", resolution).alias("p")
+    )
+    _, inverse = np.unique(frame["p"].to_numpy(), return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64)
 
 
 def _survival(p: F) -> tuple[I64, F]:
@@ -206,14 +219,28 @@ def strike_effects(
     none = 1.0 - field.someone[rows, prep.first : prep.last + 1].mean(axis=1)
     strata = np.argmax(np.concatenate([none[:, None], p_rows], axis=1), axis=1)
     exposure = x.sum(axis=(0, 1))
+    if params.effect_holder_covariates and field.who.shape[2] > 1:
+        # who holds the cell that week: P(group | someone), all groups but the first
+        who_p = field.who[rows]
+        if params.effect_holder_covariates == 2:
+            hard = np.argmax(who_p, axis=2)
+            who = (hard[:, :, None] == np.arange(1, who_p.shape[2])).astype(np.float64)
+        else:
+            who = who_p[:, :, 1:].astype(np.float64)
+        x = np.concatenate([x, who], axis=2)
+    clusters = _clusters(prep, rows, params.effect_cluster_resolution)
+    n_clusters = np.zeros(n_c, np.int64)
+    n_clusters[rows] = clusters
     out = []
     for name, y_all in outcomes(prep, params.effect_max_precision_m).items():
         y = y_all[rows]
-        fit = fepois(y, x, strata) if y.sum() > 0 else None
+        fit = fepois(y, x, strata, clusters=clusters) if y.sum() > 0 else None
         has_y = np.zeros(n_c, bool)
         has_y[rows[y.sum(axis=1) > 0]] = True
         for item in layout:
-            item["informative"] = int(has_y[item["struck_cells"]].sum())
+            info = item["struck_cells"][has_y[item["struck_cells"]]]
+            item["informative"] = int(info.size)
+            item["clusters"] = int(np.unique(n_clusters[info]).size)
             row = _pair_row(fit, exposure, item, bins, win_bins, name, params)
             out.append(
                 {
@@ -244,8 +271,6 @@ def _pair_row(
         "treated": item["cells"],
         "informative": item["informative"],
     }
-    # few informative clusters: Student t with (clusters − 1) degrees of freedom
-    z = float(stats.t.ppf(0.5 + params.confidence_level / 2.0, max(item["informative"] - 1, 1)))
     exposure = exposure_all[s : s + n_b]
     reason = None
     if fit is None:
@@ -276,6 +301,12 @@ def _pair_row(
     assert fit is not None
     w = exposure[win_bins] / max(exposure[win_bins].sum(), 1.0)
     idx = [s + i for i in win_bins]
+    direction = np.zeros(fit.coef.size)
+    direction[idx] = w
+    g_eff = min(fit.effective_clusters(direction), float(item["clusters"]))
+    row["effective_clusters"] = round(g_eff, 1)
+    # few effective clusters: Student t with (effective clusters − 1) degrees of freedom
+    z = float(stats.t.ppf(0.5 + params.confidence_level / 2.0, max(g_eff - 1.0, 1.0)))
     b = float(w @ fit.coef[idx])
     se = float(np.sqrt(max(w @ fit.vcov[np.ix_(idx, idx)] @ w, 0.0)))
     eff, lo, hi = np.expm1(b), np.expm1(b - z * se), np.expm1(b + z * se)

@@ -33,6 +33,21 @@ class PoissonFit:
     n_obs: int
     n_units: int
     converged: bool
+    #: per-cluster scores [clusters, k] and the bread (inverse Hessian) [k, k], over the
+    #: identified regressors ``used`` (for a tested direction's effective clusters)
+    scores: F | None = None
+    bread: F | None = None
+    used: npt.NDArray[np.int64] | None = None
+
+    def effective_clusters(self, w: F) -> float:
+        """Kish's effective number of clusters of the direction ``w`` (over all
+        regressors): (Σ v)² / Σ v², v the clusters' contributions to var(w·b)."""
+        if self.scores is None or self.bread is None or self.used is None:
+            return float(self.n_units)
+        c = self.scores @ (self.bread @ w[self.used])
+        v = c * c
+        total = float(v.sum())
+        return total * total / float((v * v).sum()) if total > 0 else 0.0
 
     @property
     def se(self) -> F:
@@ -91,12 +106,25 @@ def fepois(
     strata: npt.NDArray[np.int64] | None = None,
     max_iter: int = 50,
     tol: float = 1e-8,
+    clusters: npt.NDArray[np.int64] | None = None,
 ) -> PoissonFit:
     """Fit the two-way fixed-effects Poisson model on a balanced panel.
 
     ``y[u, t]`` (units × weeks), ``x[u, t, k]`` (regressors); ``strata[u]`` gives each
-    unit its own week effects per stratum (default: one stratum).
+    unit its own week effects per stratum (default: one stratum); ``clusters[u]`` the
+    cluster of each unit for the covariance (default: each unit its own).
     """
+    return _fit(y, x, strata, clusters, max_iter, tol)
+
+
+def _fit(
+    y: F,
+    x: F,
+    strata: npt.NDArray[np.int64] | None,
+    clusters: npt.NDArray[np.int64] | None,
+    max_iter: int,
+    tol: float,
+) -> PoissonFit:
     keep_u, keep_t = y.sum(axis=1) > 0, y.sum(axis=0) > 0
     st_all = np.zeros(keep_u.size, np.int64) if strata is None else np.asarray(strata)
     # units grouped by stratum (the fit does not depend on their order)
@@ -147,6 +175,11 @@ def fepois(
     xt = _demean(x, mu, onehot, xt, tol=1e-10)
     bread = np.linalg.pinv(_hessian(xs, xt, mu))
     scores = np.einsum("utk,ut->uk", xt, y - mu)
+    if clusters is not None:  # scores summed per cluster
+        _, g = np.unique(np.asarray(clusters)[units], return_inverse=True)
+        summed = np.zeros((int(g.max(initial=-1)) + 1, k))
+        np.add.at(summed, g.reshape(-1), scores)
+        scores = summed
     coef_all[used] = b
     vcov_all[np.ix_(used, used)] = bread @ (scores.T @ scores) @ bread
-    return PoissonFit(coef_all, vcov_all, int(y.size), n_u, converged)
+    return PoissonFit(coef_all, vcov_all, int(y.size), n_u, converged, scores, bread, used)

@@ -65,6 +65,10 @@ class Params:
     # strike effects: strikes less precise than effect_max_precision_m
     # (up to max_precision_m) spread over their location posterior as fractional exposure
     effect_spread_imprecise: bool = False
+    # strike effects (method 2.2.0): who holds the cell that week enters the regression
+    # (P(group | someone) per group), and the covariance is clustered on coarser cells
+    effect_holder_covariates: int = 2
+    effect_cluster_resolution: int = 6
     # corroboration and harm
     corroboration_radius_m: float = 10_000.0
     corroboration_days: float = 7.0
