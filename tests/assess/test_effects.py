@@ -134,3 +134,42 @@ def test_exposure_windows_are_probabilities_of_no_strike() -> None:
     # placed strikes only: the windows are exact 0/1 indicators
     got = _none(_survival(certain.astype(np.float64)), -3, 0)
     assert set(np.unique(got)) <= {0.0, 1.0}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fepois_clusters_match_statsmodels(seed: int) -> None:
+    """Clustered on groups of units (coarser cells), the SEs equal statsmodels' too."""
+    y, x, _ = _panel(seed)
+    n_u, n_t, _k = x.shape
+    groups = np.arange(n_u) // 4
+    fit = fepois(y, x, clusters=groups)
+    u = np.repeat(np.arange(n_u), n_t)
+    t = np.tile(np.arange(n_t), n_u)
+    design = pd.concat(
+        [
+            pd.DataFrame({"x0": x[:, :, 0].ravel(), "x1": x[:, :, 1].ravel()}),
+            pd.get_dummies(u, prefix="u", dtype=float),
+            pd.get_dummies(t, prefix="t", drop_first=True, dtype=float),
+        ],
+        axis=1,
+    )
+    ref = sm.GLM(y.ravel(), design, family=sm.families.Poisson()).fit(
+        cov_type="cluster", cov_kwds={"groups": groups[u], "use_correction": False}
+    )
+    assert np.allclose(fit.se, ref.bse[["x0", "x1"]].to_numpy(), rtol=1e-3)
+
+
+def test_effective_clusters_follow_where_the_treatment_is() -> None:
+    """Treatment spread over every unit: about as many effective clusters as units;
+    concentrated on 4 of 60 units: a handful, so the interval uses few degrees of freedom."""
+    rng = np.random.default_rng(9)
+    y, x, _ = _panel(9)
+    spread = fepois(y, x)
+    w = np.array([1.0, 0.0])
+    assert spread.effective_clusters(w) > 12
+    few = x.copy()
+    few[4:, :, 0] = 0.0
+    few[:4, :, 0] = rng.random((4, x.shape[1])) < 0.5
+    conc = fepois(y, few)
+    assert conc.effective_clusters(w) < 6
+    assert conc.effective_clusters(w) <= conc.n_units

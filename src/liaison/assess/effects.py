@@ -85,6 +85,19 @@ def _rows(cells: I64, prep: Prepared, params: Params, rng: np.random.Generator) 
     return np.sort(np.concatenate([near, sample])).astype(np.int64)
 
 
+def _holder(field: ControlField, rows: I64) -> F:
+    """Which group holds each cell that week (the most likely given someone is there):
+    one indicator per group but the first, [rows, weeks, groups − 1].
+
+    Reporting and activity change with the holder (a group's own territory is reported
+    less) and strikes follow the holder: without it, a place struck while one group held
+    it is compared with its weeks under another. The indicator, not P itself: a strike
+    that lowers a group's activity lowers its share of the evidence, rarely the holder.
+    """
+    hard = np.argmax(field.who[rows], axis=2)
+    return np.asarray(hard[:, :, None] == np.arange(1, field.who.shape[2]), np.float64)
+
+
 def _clusters(prep: Prepared, rows: I64, resolution: int) -> I64:
     """Cluster of each regression cell: its H3 parent at ``resolution`` (the cell
     itself at the grid's resolution or finer)."""
@@ -207,6 +220,9 @@ def strike_effects(
                 "placed": int(sel.sum()),
                 "spread": int(fr.size),
                 "excluded": int((mine & ~placed & ~spread).sum()),
+                "excluded_m": float(np.median(prec[mine & ~placed & ~spread]))
+                if (mine & ~placed & ~spread).any()
+                else 0.0,
                 "cells": int(hit.size),
                 "struck_cells": hit,
             }
@@ -220,14 +236,7 @@ def strike_effects(
     strata = np.argmax(np.concatenate([none[:, None], p_rows], axis=1), axis=1)
     exposure = x.sum(axis=(0, 1))
     if params.effect_holder_covariates and field.who.shape[2] > 1:
-        # who holds the cell that week: P(group | someone), all groups but the first
-        who_p = field.who[rows]
-        if params.effect_holder_covariates == 2:
-            hard = np.argmax(who_p, axis=2)
-            who = (hard[:, :, None] == np.arange(1, who_p.shape[2])).astype(np.float64)
-        else:
-            who = who_p[:, :, 1:].astype(np.float64)
-        x = np.concatenate([x, who], axis=2)
+        x = np.concatenate([x, _holder(field, rows)], axis=2)
     clusters = _clusters(prep, rows, params.effect_cluster_resolution)
     n_clusters = np.zeros(n_c, np.int64)
     n_clusters[rows] = clusters
@@ -278,8 +287,11 @@ def _pair_row(
     elif item["placed"] + item["spread"] == 0 and item["excluded"] > 0:
         reason = (
             f"all {item['excluded']} strike report(s) are located less precisely than "
-            f"{params.effect_max_precision_m:.0f} m: they cannot be placed on a cell, so "
-            "no effect is estimated for them"
+            f"{params.effect_max_precision_m:.0f} m (median {item['excluded_m'] / 1000:.0f} "
+            "km): they cannot be placed on a cell, so no effect is estimated for them. A "
+            'coarse ("near X") report names a place that far from its target: spread '
+            "over its location posterior it gives effects of the wrong sign (docs/method.md "
+            '"What the method cannot know")'
         )
     elif item["informative"] < params.effect_min_treated:
         reason = (

@@ -33,19 +33,23 @@ class PoissonFit:
     n_obs: int
     n_units: int
     converged: bool
-    #: per-cluster scores [clusters, k] and the bread (inverse Hessian) [k, k], over the
-    #: identified regressors ``used`` (for a tested direction's effective clusters)
-    scores: F | None = None
-    bread: F | None = None
+    #: what a tested direction's effective number of clusters needs: the regressors
+    #: (sparse, identified columns ``used``), the fitted means and each row's cluster
+    design: sparse.csr_matrix | None = None
+    mu: F | None = None
+    row_cluster: npt.NDArray[np.int64] | None = None
     used: npt.NDArray[np.int64] | None = None
 
     def effective_clusters(self, w: F) -> float:
         """Kish's effective number of clusters of the direction ``w`` (over all
-        regressors): (Σ v)² / Σ v², v the clusters' contributions to var(w·b)."""
-        if self.scores is None or self.bread is None or self.used is None:
+        regressors): (Σ v)² / Σ v², v_g = Σ μ (x·w)² the Poisson information cluster g
+        gives the direction. Spread evenly over G clusters it is G; concentrated on a few
+        struck places it is a few (Carter, Schnepel & Steigerwald 2017)."""
+        if self.design is None or self.mu is None or self.row_cluster is None:
             return float(self.n_units)
-        c = self.scores @ (self.bread @ w[self.used])
-        v = c * c
+        assert self.used is not None
+        z = self.design @ np.nan_to_num(w[self.used])
+        v = np.bincount(self.row_cluster, weights=self.mu * z * z)
         total = float(v.sum())
         return total * total / float((v * v).sum()) if total > 0 else 0.0
 
@@ -175,11 +179,16 @@ def _fit(
     xt = _demean(x, mu, onehot, xt, tol=1e-10)
     bread = np.linalg.pinv(_hessian(xs, xt, mu))
     scores = np.einsum("utk,ut->uk", xt, y - mu)
+    g = np.arange(n_u)
     if clusters is not None:  # scores summed per cluster
         _, g = np.unique(np.asarray(clusters)[units], return_inverse=True)
+        g = g.reshape(-1)
         summed = np.zeros((int(g.max(initial=-1)) + 1, k))
-        np.add.at(summed, g.reshape(-1), scores)
+        np.add.at(summed, g, scores)
         scores = summed
     coef_all[used] = b
     vcov_all[np.ix_(used, used)] = bread @ (scores.T @ scores) @ bread
-    return PoissonFit(coef_all, vcov_all, int(y.size), n_u, converged, scores, bread, used)
+    row_cluster = np.repeat(g, y.shape[1]).astype(np.int64)
+    return PoissonFit(
+        coef_all, vcov_all, int(y.size), n_u, converged, xs, mu.ravel(), row_cluster, used
+    )
