@@ -150,13 +150,16 @@ def _exposure(
     ring_p = np.where(ring_certain, 1.0, -np.expm1(ring_lg))
     ring = _survival(ring_p)
     w, h = params.effect_window_weeks, params.effect_horizon_weeks
-    cols = []
-    for lo, hi in bins:
-        recent = np.ones(struck.shape) if lo == 0 else _none(own, -(lo - 1), 0)
-        cols.append((recent - _none(own, -hi, 0))[rows])
-    own_quiet = _none(own, -(w - 1), 0)
-    cols.append(((1.0 - _none(ring, -(w - 1), 0)) * own_quiet)[rows])
-    lead = (1.0 - _none(own, 1, params.effect_lead_weeks)) * _none(own, -(h - 1), 0)
+    memo: dict[int, F] = {}
+
+    def quiet(weeks: int) -> F:  # P(no such strike on the cell in the last `weeks` weeks)
+        if weeks not in memo:
+            memo[weeks] = np.ones(struck.shape) if weeks == 0 else _none(own, -(weeks - 1), 0)
+        return memo[weeks]
+
+    cols = [(quiet(lo) - quiet(hi + 1))[rows] for lo, hi in bins]
+    cols.append(((1.0 - _none(ring, -(w - 1), 0)) * quiet(w))[rows])
+    lead = (1.0 - _none(own, 1, params.effect_lead_weeks)) * quiet(h)
     cols.append(lead[rows])
     return cols
 
@@ -229,14 +232,17 @@ def strike_effects(
         )
     if not columns:
         return []
-    x = np.stack(columns, axis=1).reshape(rows.size, n_w, len(columns))
+    if params.effect_holder_covariates and field.who.shape[2] > 1:
+        holder = _holder(field, rows)
+        columns += [holder[:, :, j].ravel() for j in range(holder.shape[2])]
+    # stacked along a leading axis (contiguous writes), read through a transposed view
+    x = np.stack(columns, axis=0).T.reshape(rows.size, n_w, len(columns))
+    del columns
     # week effects per dominant group (or none): groups' own trends are not strike effects
     p_rows = field.p[rows, prep.first : prep.last + 1].mean(axis=1)  # [rows, groups]
     none = 1.0 - field.someone[rows, prep.first : prep.last + 1].mean(axis=1)
     strata = np.argmax(np.concatenate([none[:, None], p_rows], axis=1), axis=1)
     exposure = x.sum(axis=(0, 1))
-    if params.effect_holder_covariates and field.who.shape[2] > 1:
-        x = np.concatenate([x, _holder(field, rows)], axis=2)
     clusters = _clusters(prep, rows, params.effect_cluster_resolution)
     n_clusters = np.zeros(n_c, np.int64)
     n_clusters[rows] = clusters
