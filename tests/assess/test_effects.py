@@ -173,3 +173,29 @@ def test_effective_clusters_follow_where_the_treatment_is() -> None:
     conc = fepois(y, few)
     assert conc.effective_clusters(w) < 6
     assert conc.effective_clusters(w) <= conc.n_units
+
+
+def test_holder_indicator_removes_a_reporting_shift() -> None:
+    """Places are reported half as much while one group holds them, and strikes follow
+    that group: a true zero effect reads as a fall unless the holder enters the model."""
+    from types import SimpleNamespace
+
+    from liaison.assess.effects import _holder
+
+    rng = np.random.default_rng(11)
+    n_u, n_t = 200, 40
+    switch = rng.integers(5, 35, n_u)  # the first group holds each place until then
+    held = (np.arange(n_t)[None, :] < switch[:, None]) & (rng.random(n_u) < 0.7)[:, None]
+    who = np.stack([held, ~held], axis=2).astype(np.float32)  # [u, t, groups]
+    struck = (held & (rng.random((n_u, n_t)) < 0.3)).astype(np.float64)
+    base = rng.gamma(4.0, 1.0, n_u)[:, None]
+    y = rng.poisson(base * np.where(held, 0.5, 1.0)).astype(np.float64)  # no strike effect
+    field = SimpleNamespace(who=np.concatenate([who, who[:1] * 0.0]))  # + the sentinel row
+    indicator = _holder(field, np.arange(n_u))  # type: ignore[arg-type]
+    assert indicator.shape == (n_u, n_t, 1)
+    assert np.array_equal(indicator[:, :, 0] == 1.0, ~held)
+    naive = fepois(y, struck[:, :, None])
+    with_holder = fepois(y, np.concatenate([struck[:, :, None], indicator], axis=2))
+    assert naive.coef[0] < -0.2  # the reporting shift read as an effect
+    assert abs(with_holder.coef[0]) < 3 * with_holder.se[0]
+    assert abs(with_holder.coef[1] - np.log(2.0)) < 0.15
