@@ -18,8 +18,11 @@ over every party × target category at once (docs/method.md "Strike effects"):
   anticipation it is 0; activity already trending before the strikes makes it fail.
 
 The effect is ``exp(b̄) − 1`` with ``b̄`` the exposure-weighted mean coefficient of the
-bins within ``effect_window_weeks``; its interval uses the cluster-robust covariance
-(clusters: cells). The event study is the bins' effects; the duration is the end of the
+bins within ``effect_window_weeks``. The regression also carries the cell's holder that
+week (``effect_holder_covariates``); its interval uses the cluster-robust covariance
+(clusters: the cells' H3 parents at ``effect_cluster_resolution``) and Student t on the
+effective number of clusters of the effect's combination of bins (few struck places,
+few degrees of freedom). The event study is the bins' effects; the duration is the end of the
 run of bins, from the first, whose interval excludes 0 with the effect's sign.
 """
 

@@ -4,8 +4,9 @@
 their closed-form score equations; ``b`` takes Newton steps on the regressors
 demeaned (weighted by μ) against both sets of fixed effects, solved exactly (the unit
 effects eliminated in closed form, a weeks × weeks system per stratum). Standard
-errors are cluster-robust by unit (the sandwich with the demeaned regressors, as
-fixest and statsmodels compute it, without small-sample corrections). Units or weeks
+errors are cluster-robust by unit, or by given clusters of units (the sandwich with
+the demeaned regressors, as fixest and statsmodels compute it, without small-sample
+corrections). Units or weeks
 whose outcome is always 0 carry no information and are dropped first, as every PPML
 implementation does; a regressor with no variation left is not identified and gets NaN.
 """
