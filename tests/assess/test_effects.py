@@ -134,3 +134,68 @@ def test_exposure_windows_are_probabilities_of_no_strike() -> None:
     # placed strikes only: the windows are exact 0/1 indicators
     got = _none(_survival(certain.astype(np.float64)), -3, 0)
     assert set(np.unique(got)) <= {0.0, 1.0}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fepois_clusters_match_statsmodels(seed: int) -> None:
+    """Clustered on groups of units (coarser cells), the SEs equal statsmodels' too."""
+    y, x, _ = _panel(seed)
+    n_u, n_t, _k = x.shape
+    groups = np.arange(n_u) // 4
+    fit = fepois(y, x, clusters=groups)
+    u = np.repeat(np.arange(n_u), n_t)
+    t = np.tile(np.arange(n_t), n_u)
+    design = pd.concat(
+        [
+            pd.DataFrame({"x0": x[:, :, 0].ravel(), "x1": x[:, :, 1].ravel()}),
+            pd.get_dummies(u, prefix="u", dtype=float),
+            pd.get_dummies(t, prefix="t", drop_first=True, dtype=float),
+        ],
+        axis=1,
+    )
+    ref = sm.GLM(y.ravel(), design, family=sm.families.Poisson()).fit(
+        cov_type="cluster", cov_kwds={"groups": groups[u], "use_correction": False}
+    )
+    assert np.allclose(fit.se, ref.bse[["x0", "x1"]].to_numpy(), rtol=1e-3)
+
+
+def test_effective_clusters_follow_where_the_treatment_is() -> None:
+    """Treatment spread over every unit: about as many effective clusters as units;
+    concentrated on 4 of 60 units: a handful, so the interval uses few degrees of freedom."""
+    rng = np.random.default_rng(9)
+    y, x, _ = _panel(9)
+    spread = fepois(y, x)
+    w = np.array([1.0, 0.0])
+    assert spread.effective_clusters(w) > 12
+    few = x.copy()
+    few[4:, :, 0] = 0.0
+    few[:4, :, 0] = rng.random((4, x.shape[1])) < 0.5
+    conc = fepois(y, few)
+    assert conc.effective_clusters(w) < 6
+    assert conc.effective_clusters(w) <= conc.n_units
+
+
+def test_holder_indicator_removes_a_reporting_shift() -> None:
+    """Places are reported half as much while one group holds them, and strikes follow
+    that group: a true zero effect reads as a fall unless the holder enters the model."""
+    from types import SimpleNamespace
+
+    from liaison.assess.effects import _holder
+
+    rng = np.random.default_rng(11)
+    n_u, n_t = 200, 40
+    switch = rng.integers(5, 35, n_u)  # the first group holds each place until then
+    held = (np.arange(n_t)[None, :] < switch[:, None]) & (rng.random(n_u) < 0.7)[:, None]
+    who = np.stack([held, ~held], axis=2).astype(np.float32)  # [u, t, groups]
+    struck = (held & (rng.random((n_u, n_t)) < 0.3)).astype(np.float64)
+    base = rng.gamma(4.0, 1.0, n_u)[:, None]
+    y = rng.poisson(base * np.where(held, 0.5, 1.0)).astype(np.float64)  # no strike effect
+    field = SimpleNamespace(who=np.concatenate([who, who[:1] * 0.0]))  # + the sentinel row
+    indicator = _holder(field, np.arange(n_u))  # type: ignore[arg-type]
+    assert indicator.shape == (n_u, n_t, 1)
+    assert np.array_equal(indicator[:, :, 0] == 1.0, ~held)
+    naive = fepois(y, struck[:, :, None])
+    with_holder = fepois(y, np.concatenate([struck[:, :, None], indicator], axis=2))
+    assert naive.coef[0] < -0.2  # the reporting shift read as an effect
+    assert abs(with_holder.coef[0]) < 3 * with_holder.se[0]
+    assert abs(with_holder.coef[1] - np.log(2.0)) < 0.15

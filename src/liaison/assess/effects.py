@@ -18,8 +18,11 @@ over every party × target category at once (docs/method.md "Strike effects"):
   anticipation it is 0; activity already trending before the strikes makes it fail.
 
 The effect is ``exp(b̄) − 1`` with ``b̄`` the exposure-weighted mean coefficient of the
-bins within ``effect_window_weeks``; its interval uses the cluster-robust covariance
-(clusters: cells). The event study is the bins' effects; the duration is the end of the
+bins within ``effect_window_weeks``. The regression also carries the cell's holder that
+week (``effect_holder_covariates``); its interval uses the cluster-robust covariance
+(clusters: the cells' H3 parents at ``effect_cluster_resolution``) and Student t on the
+effective number of clusters of the effect's combination of bins (few struck places,
+few degrees of freedom). The event study is the bins' effects; the duration is the end of the
 run of bins, from the first, whose interval excludes 0 with the effect's sign.
 """
 
@@ -30,6 +33,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+import polars_h3 as plh3
 from scipy import stats
 
 from .errors import Messages
@@ -84,6 +88,31 @@ def _rows(cells: I64, prep: Prepared, params: Params, rng: np.random.Generator) 
     return np.sort(np.concatenate([near, sample])).astype(np.int64)
 
 
+def _holder(field: ControlField, rows: I64) -> F:
+    """Which group holds each cell that week (the most likely given someone is there):
+    one indicator per group but the first, [rows, weeks, groups − 1].
+
+    Reporting and activity change with the holder (a group's own territory is reported
+    less) and strikes follow the holder: without it, a place struck while one group held
+    it is compared with its weeks under another. The indicator, not P itself: a strike
+    that lowers a group's activity lowers its share of the evidence, rarely the holder.
+    """
+    hard = np.argmax(field.who[rows], axis=2)
+    return np.asarray(hard[:, :, None] == np.arange(1, field.who.shape[2]), np.float64)
+
+
+def _clusters(prep: Prepared, rows: I64, resolution: int) -> I64:
+    """Cluster of each regression cell: its H3 parent at ``resolution`` (the cell
+    itself at the grid's resolution or finer)."""
+    if resolution >= prep.grid.resolution:
+        return rows.astype(np.int64)
+    frame = pl.DataFrame({"c": prep.grid.cells[rows]}).select(
+        plh3.cell_to_parent("c", resolution).alias("p")
+    )
+    _, inverse = np.unique(frame["p"].to_numpy(), return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64)
+
+
 def _survival(p: F) -> tuple[I64, F]:
     """Cumulative (over weeks, with a leading 0) count of certain strikes and sum of
     log P(no strike) of uncertain ones, per cell."""
@@ -124,13 +153,16 @@ def _exposure(
     ring_p = np.where(ring_certain, 1.0, -np.expm1(ring_lg))
     ring = _survival(ring_p)
     w, h = params.effect_window_weeks, params.effect_horizon_weeks
-    cols = []
-    for lo, hi in bins:
-        recent = np.ones(struck.shape) if lo == 0 else _none(own, -(lo - 1), 0)
-        cols.append((recent - _none(own, -hi, 0))[rows])
-    own_quiet = _none(own, -(w - 1), 0)
-    cols.append(((1.0 - _none(ring, -(w - 1), 0)) * own_quiet)[rows])
-    lead = (1.0 - _none(own, 1, params.effect_lead_weeks)) * _none(own, -(h - 1), 0)
+    memo: dict[int, F] = {}
+
+    def quiet(weeks: int) -> F:  # P(no such strike on the cell in the last `weeks` weeks)
+        if weeks not in memo:
+            memo[weeks] = np.ones(struck.shape) if weeks == 0 else _none(own, -(weeks - 1), 0)
+        return memo[weeks]
+
+    cols = [(quiet(lo) - quiet(hi + 1))[rows] for lo, hi in bins]
+    cols.append(((1.0 - _none(ring, -(w - 1), 0)) * quiet(w))[rows])
+    lead = (1.0 - _none(own, 1, params.effect_lead_weeks)) * quiet(h)
     cols.append(lead[rows])
     return cols
 
@@ -194,26 +226,39 @@ def strike_effects(
                 "placed": int(sel.sum()),
                 "spread": int(fr.size),
                 "excluded": int((mine & ~placed & ~spread).sum()),
+                "excluded_m": float(np.median(prec[mine & ~placed & ~spread]))
+                if (mine & ~placed & ~spread).any()
+                else 0.0,
                 "cells": int(hit.size),
                 "struck_cells": hit,
             }
         )
     if not columns:
         return []
-    x = np.stack(columns, axis=1).reshape(rows.size, n_w, len(columns))
+    if params.effect_holder_covariates and field.who.shape[2] > 1:
+        holder = _holder(field, rows)
+        columns += [holder[:, :, j].ravel() for j in range(holder.shape[2])]
+    # stacked along a leading axis (contiguous writes), read through a transposed view
+    x = np.stack(columns, axis=0).T.reshape(rows.size, n_w, len(columns))
+    del columns
     # week effects per dominant group (or none): groups' own trends are not strike effects
     p_rows = field.p[rows, prep.first : prep.last + 1].mean(axis=1)  # [rows, groups]
     none = 1.0 - field.someone[rows, prep.first : prep.last + 1].mean(axis=1)
     strata = np.argmax(np.concatenate([none[:, None], p_rows], axis=1), axis=1)
     exposure = x.sum(axis=(0, 1))
+    clusters = _clusters(prep, rows, params.effect_cluster_resolution)
+    n_clusters = np.zeros(n_c, np.int64)
+    n_clusters[rows] = clusters
     out = []
     for name, y_all in outcomes(prep, params.effect_max_precision_m).items():
         y = y_all[rows]
-        fit = fepois(y, x, strata) if y.sum() > 0 else None
+        fit = fepois(y, x, strata, clusters=clusters) if y.sum() > 0 else None
         has_y = np.zeros(n_c, bool)
         has_y[rows[y.sum(axis=1) > 0]] = True
         for item in layout:
-            item["informative"] = int(has_y[item["struck_cells"]].sum())
+            info = item["struck_cells"][has_y[item["struck_cells"]]]
+            item["informative"] = int(info.size)
+            item["clusters"] = int(np.unique(n_clusters[info]).size)
             row = _pair_row(fit, exposure, item, bins, win_bins, name, params)
             out.append(
                 {
@@ -244,8 +289,6 @@ def _pair_row(
         "treated": item["cells"],
         "informative": item["informative"],
     }
-    # few informative clusters: Student t with (clusters − 1) degrees of freedom
-    z = float(stats.t.ppf(0.5 + params.confidence_level / 2.0, max(item["informative"] - 1, 1)))
     exposure = exposure_all[s : s + n_b]
     reason = None
     if fit is None:
@@ -253,8 +296,11 @@ def _pair_row(
     elif item["placed"] + item["spread"] == 0 and item["excluded"] > 0:
         reason = (
             f"all {item['excluded']} strike report(s) are located less precisely than "
-            f"{params.effect_max_precision_m:.0f} m: they cannot be placed on a cell, so "
-            "no effect is estimated for them"
+            f"{params.effect_max_precision_m:.0f} m (median {item['excluded_m'] / 1000:.0f} "
+            "km): they cannot be placed on a cell, so no effect is estimated for them. A "
+            'coarse ("near X") report names a place that far from its target: spread '
+            "over its location posterior it gives effects of the wrong sign (docs/method.md "
+            '"What the method cannot know")'
         )
     elif item["informative"] < params.effect_min_treated:
         reason = (
@@ -276,6 +322,12 @@ def _pair_row(
     assert fit is not None
     w = exposure[win_bins] / max(exposure[win_bins].sum(), 1.0)
     idx = [s + i for i in win_bins]
+    direction = np.zeros(fit.coef.size)
+    direction[idx] = w
+    g_eff = min(fit.effective_clusters(direction), float(item["clusters"]))
+    row["effective_clusters"] = round(g_eff, 1)
+    # few effective clusters: Student t with (effective clusters − 1) degrees of freedom
+    z = float(stats.t.ppf(0.5 + params.confidence_level / 2.0, max(g_eff - 1.0, 1.0)))
     b = float(w @ fit.coef[idx])
     se = float(np.sqrt(max(w @ fit.vcov[np.ix_(idx, idx)] @ w, 0.0)))
     eff, lo, hi = np.expm1(b), np.expm1(b - z * se), np.expm1(b + z * se)

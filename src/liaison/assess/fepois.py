@@ -4,8 +4,9 @@
 their closed-form score equations; ``b`` takes Newton steps on the regressors
 demeaned (weighted by μ) against both sets of fixed effects, solved exactly (the unit
 effects eliminated in closed form, a weeks × weeks system per stratum). Standard
-errors are cluster-robust by unit (the sandwich with the demeaned regressors, as
-fixest and statsmodels compute it, without small-sample corrections). Units or weeks
+errors are cluster-robust by unit, or by given clusters of units (the sandwich with
+the demeaned regressors, as fixest and statsmodels compute it, without small-sample
+corrections). Units or weeks
 whose outcome is always 0 carry no information and are dropped first, as every PPML
 implementation does; a regressor with no variation left is not identified and gets NaN.
 """
@@ -33,6 +34,25 @@ class PoissonFit:
     n_obs: int
     n_units: int
     converged: bool
+    #: what a tested direction's effective number of clusters needs: the regressors
+    #: (sparse, identified columns ``used``), the fitted means and each row's cluster
+    design: sparse.csr_matrix | None = None
+    mu: F | None = None
+    row_cluster: npt.NDArray[np.int64] | None = None
+    used: npt.NDArray[np.int64] | None = None
+
+    def effective_clusters(self, w: F) -> float:
+        """Kish's effective number of clusters of the direction ``w`` (over all
+        regressors): (Σ v)² / Σ v², v_g = Σ μ (x·w)² the Poisson information cluster g
+        gives the direction. Spread evenly over G clusters it is G; concentrated on a few
+        struck places it is a few (Carter, Schnepel & Steigerwald 2017)."""
+        if self.design is None or self.mu is None or self.row_cluster is None:
+            return float(self.n_units)
+        assert self.used is not None
+        z = self.design @ np.nan_to_num(w[self.used])
+        v = np.bincount(self.row_cluster, weights=self.mu * z * z)
+        total = float(v.sum())
+        return total * total / float((v * v).sum()) if total > 0 else 0.0
 
     @property
     def se(self) -> F:
@@ -91,12 +111,25 @@ def fepois(
     strata: npt.NDArray[np.int64] | None = None,
     max_iter: int = 50,
     tol: float = 1e-8,
+    clusters: npt.NDArray[np.int64] | None = None,
 ) -> PoissonFit:
     """Fit the two-way fixed-effects Poisson model on a balanced panel.
 
     ``y[u, t]`` (units × weeks), ``x[u, t, k]`` (regressors); ``strata[u]`` gives each
-    unit its own week effects per stratum (default: one stratum).
+    unit its own week effects per stratum (default: one stratum); ``clusters[u]`` the
+    cluster of each unit for the covariance (default: each unit its own).
     """
+    return _fit(y, x, strata, clusters, max_iter, tol)
+
+
+def _fit(
+    y: F,
+    x: F,
+    strata: npt.NDArray[np.int64] | None,
+    clusters: npt.NDArray[np.int64] | None,
+    max_iter: int,
+    tol: float,
+) -> PoissonFit:
     keep_u, keep_t = y.sum(axis=1) > 0, y.sum(axis=0) > 0
     st_all = np.zeros(keep_u.size, np.int64) if strata is None else np.asarray(strata)
     # units grouped by stratum (the fit does not depend on their order)
@@ -147,6 +180,16 @@ def fepois(
     xt = _demean(x, mu, onehot, xt, tol=1e-10)
     bread = np.linalg.pinv(_hessian(xs, xt, mu))
     scores = np.einsum("utk,ut->uk", xt, y - mu)
+    g = np.arange(n_u)
+    if clusters is not None:  # scores summed per cluster
+        _, g = np.unique(np.asarray(clusters)[units], return_inverse=True)
+        g = g.reshape(-1)
+        summed = np.zeros((int(g.max(initial=-1)) + 1, k))
+        np.add.at(summed, g, scores)
+        scores = summed
     coef_all[used] = b
     vcov_all[np.ix_(used, used)] = bread @ (scores.T @ scores) @ bread
-    return PoissonFit(coef_all, vcov_all, int(y.size), n_u, converged)
+    row_cluster = np.repeat(g, y.shape[1]).astype(np.int64)
+    return PoissonFit(
+        coef_all, vcov_all, int(y.size), n_u, converged, xs, mu.ravel(), row_cluster, used
+    )

@@ -65,6 +65,11 @@ class Params:
     # strike effects: strikes less precise than effect_max_precision_m
     # (up to max_precision_m) spread over their location posterior as fractional exposure
     effect_spread_imprecise: bool = False
+    # strike effects (method 2.2.0): the group holding the cell that week enters the
+    # regression (one indicator per group), and the covariance is clustered on the
+    # cells' H3 parents at this resolution (the grid's resolution or finer: each cell)
+    effect_holder_covariates: bool = True
+    effect_cluster_resolution: int = 5
     # corroboration and harm
     corroboration_radius_m: float = 10_000.0
     corroboration_days: float = 7.0
@@ -129,6 +134,8 @@ def _problems(p: Params) -> list[str]:
     out: list[str] = []
     if not 0 <= p.resolution <= 15:
         out.append("resolution must be 0…15")
+    if not 0 <= p.effect_cluster_resolution <= 15:
+        out.append("effect_cluster_resolution must be 0…15")
     for name in ("presence_threshold", "confidence_level"):
         if not 0.0 < getattr(p, name) < 1.0:
             out.append(f"{name} must be in (0, 1)")
