@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue as queue_module
 import signal
 import sys
 import threading
@@ -26,8 +25,6 @@ from liaison.records import RecordError, RecordIndex, warnings_of
 BATCH_SIZE = 5_000
 #: A batch is also cut when its objects' source text reaches this size: bounds memory.
 BATCH_BYTES = 16 * 2**20
-# Batches queued between the check worker and the writer: bounds memory.
-_QUEUE_DEPTH = 4
 # How often the parent checks that a silent worker is still alive, and the
 # worker that its parent is (seconds).
 _POLL_S = 0.5
@@ -125,19 +122,24 @@ def checked_file_batches(
         yield from checked_batches(source.items(), batch_size=batch_size)
         return
     ctx = multiprocessing.get_context("spawn")
-    messages: Any = ctx.Queue(maxsize=_QUEUE_DEPTH)
+    # a one-way pipe, not a Queue: the parent closes its write end, so a worker killed
+    # in the middle of a message gives EOF here instead of a read that never ends
+    reader, writer = ctx.Pipe(duplex=False)
     worker = ctx.Process(
-        target=_worker, args=(source, batch_size, messages, os.getpid()), daemon=True
+        target=_worker, args=(source, batch_size, writer, os.getpid()), daemon=True
     )
     worker.start()
+    writer.close()
     try:
         while True:
-            try:
-                tag, payload = messages.get(timeout=_POLL_S)
-            except queue_module.Empty:
+            if not reader.poll(_POLL_S):
                 if not worker.is_alive():
-                    raise SourceError(_died(source, worker.exitcode)) from None
+                    raise SourceError(_died(source, _exitcode(worker)))
                 continue
+            try:
+                tag, payload = reader.recv()
+            except (EOFError, OSError):
+                raise SourceError(_died(source, _exitcode(worker))) from None
             if tag == "end":
                 break
             if tag == "error":
@@ -147,8 +149,14 @@ def checked_file_batches(
         if worker.is_alive():
             worker.terminate()
         worker.join()
-        messages.close()
-        messages.join_thread()
+        reader.close()
+
+
+def _exitcode(worker: Any) -> int | None:
+    """The worker's exit code, once it has ended (a closed pipe comes just before)."""
+    worker.join(timeout=_POLL_S * 10)
+    code: int | None = worker.exitcode
+    return code
 
 
 def _died(source: FileSource, exitcode: int | None) -> str:
@@ -188,18 +196,19 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _worker(source: FileSource, batch_size: int, messages: Any, parent_pid: int) -> None:
+    """Check ``source`` batch by batch and send each over ``messages`` (a pipe's write end)."""
     _die_with_parent(parent_pid)
     try:
         for batch in checked_batches(source.items(), batch_size=batch_size):
-            messages.put(("batch", _pack(batch)))
+            messages.send(("batch", _pack(batch)))
     except SourceError as exc:
-        messages.put(("error", str(exc)))
+        messages.send(("error", str(exc)))
     except MemoryError:
-        messages.put(("error", f"{display_name(source.path)}: the check ran out of memory"))
+        messages.send(("error", f"{display_name(source.path)}: the check ran out of memory"))
     except BaseException as exc:  # every failure reaches the parent, none is silent
         name = display_name(source.path)
-        messages.put(("error", f"{name}: the check failed: {type(exc).__name__}: {exc}"))
-    messages.put(("end", None))
+        messages.send(("error", f"{name}: the check failed: {type(exc).__name__}: {exc}"))
+    messages.send(("end", None))
 
 
 # Plain tuples cross the process boundary: unpickling dataclasses costs more than
