@@ -20,7 +20,9 @@ $(STAMP): pyproject.toml $(LOCK)
 
 # Refresh the lock file (after changing dependencies in pyproject.toml), for every
 # supported Python at once, in both formats: requirements.txt (what make installs) and
-# its twins pylock.toml (PEP 751) and uv.lock (for tools that read those formats).
+# its twins pylock.toml (PEP 751) and uv.lock (for tools that read those formats);
+# and the locks of the two side environments, requirements/medallion.txt (interop
+# tests) and requirements/clkhash.txt (linkage benchmark baseline).
 # Needs the package index, nothing installed by hand.
 lock:
 	$(PYTHON) -m venv .venv-lock
@@ -30,6 +32,10 @@ lock:
 	.venv-lock/bin/uv pip compile pyproject.toml requirements/build.in --extra dev \
 		--universal --python-version 3.11 --generate-hashes --quiet --format pylock.toml -o pylock.toml
 	.venv-lock/bin/uv lock --python 3.11 --quiet
+	for side in medallion clkhash; do \
+		.venv-lock/bin/uv pip compile requirements/$$side.in --universal --python-version 3.11 \
+			--generate-hashes --quiet -o requirements/$$side.txt || exit 1; \
+	done
 	rm -rf .venv-lock
 
 demo: $(STAMP)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import os
 import secrets
@@ -176,16 +177,22 @@ print(json.dumps({"seconds": best, "candidates": len(c[0])}))
 """
 
 
+#: The pinned, hashed resolution of the clkhash baseline (``make lock`` writes it).
+CLK_LOCK = Path(__file__).resolve().parents[1] / "requirements" / "clkhash.txt"
+
+
 def clk_python() -> Path:
-    """The Python of the isolated clkhash + anonlink environment (made on first use)."""
+    """The Python of the isolated clkhash + anonlink environment, installed from its
+    lock file (exact versions, checked hashes) on first use, one per lock content."""
     base = Path(os.environ.get("LIAISON_BENCH_CACHE") or Path.home() / ".cache/liaison-bench")
-    venv = base / "clk-venv"
+    digest = hashlib.sha256(CLK_LOCK.read_bytes()).hexdigest()[:12]
+    venv = base / f"clk-venv-py{sys.version_info[0]}.{sys.version_info[1]}-{digest}"
     py = venv / "bin" / "python"
     if not py.exists():
         base.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run(
-            [str(py), "-m", "pip", "install", "--quiet", "clkhash", "anonlink"],
+            [str(py), "-m", "pip", "install", "--quiet", "--require-hashes", "-r", str(CLK_LOCK)],
             check=True,
             timeout=900,
         )

@@ -80,3 +80,28 @@ def test_uv_lock_pins_the_same_versions() -> None:
         if m := _PIN.match(line):  # a package may have one pin per Python range
             txt.setdefault(canonicalize_name(m.group(1)), set()).add(m.group(2))
     assert {n for n in txt.keys() | pins.keys() if txt.get(n) != pins.get(n)} == set()
+
+
+def test_side_environments_install_from_their_own_hashed_locks() -> None:
+    """medallion (interop tests) and clkhash (linkage benchmark) live in their own
+    virtual environments; each is installed from a lock that pins every package of it
+    with hashes and covers what its ``.in`` file asks for."""
+    for side in ("medallion", "clkhash"):
+        text = (ROOT / "requirements" / f"{side}.txt").read_text(encoding="utf-8")
+        blocks = re.split(r"\n(?=[A-Za-z0-9])", text)
+        pins = {canonicalize_name(m.group(1)) for b in blocks if (m := _PIN.match(b))}
+        unhashed = [b.split("==")[0] for b in blocks if _PIN.match(b) and "--hash=sha256:" not in b]
+        assert pins and unhashed == [], side
+        wanted = [
+            canonicalize_name(Requirement(line).name)
+            for line in (ROOT / "requirements" / f"{side}.in").read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        assert set(wanted) <= pins, side
+    installers = {
+        "tests/exchange/medallion.py": 'requirements" / "medallion.txt',
+        "benchmarks/bench_linkage.py": 'requirements" / "clkhash.txt',
+    }
+    for path, lock in installers.items():
+        source = (ROOT / path).read_text(encoding="utf-8")
+        assert lock in source and '"--require-hashes"' in source, path

@@ -3,6 +3,7 @@ environment (created once under a cache folder) as a subprocess on loopback."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -31,9 +32,16 @@ def cache_dir() -> Path:
     return Path(base)
 
 
+#: The pinned, hashed resolution medallion is installed from (``make lock`` writes it).
+MEDALLION_LOCK = Path(__file__).resolve().parents[2] / "requirements" / "medallion.txt"
+
+
 def medallion_bin() -> Path:
-    """The medallion script, installing it (pip, from PyPI) into its own venv if needed."""
-    venv = cache_dir() / "medallion-venv"
+    """The medallion script, installed from its lock file (exact versions, checked
+    hashes) into its own venv, one per lock content, if needed."""
+    digest = hashlib.sha256(MEDALLION_LOCK.read_bytes()).hexdigest()[:12]
+    tag = f"py{sys.version_info[0]}.{sys.version_info[1]}"
+    venv = cache_dir() / f"medallion-venv-{tag}-{digest}"
     script = venv / "bin" / "medallion"
     if script.exists():
         return script
@@ -41,11 +49,12 @@ def medallion_bin() -> Path:
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
         subprocess.run(
-            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "medallion"],
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+             "--require-hashes", "-r", str(MEDALLION_LOCK)],
             check=True,
             capture_output=True,
             timeout=600,
-        )
+        )  # fmt: skip
     except (subprocess.SubprocessError, OSError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
         raise MedallionUnavailable(f"cannot install medallion: {exc} {detail[-500:]!r}") from exc
