@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 F = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
 
 
 def nearest_within(
@@ -197,13 +198,18 @@ def _observations(prep: Prepared, params: Params) -> pl.DataFrame:
         (pl.col("fatalities_best").fill_null(0) > 0).alias("seen"),
         pl.col("source").fill_null("unknown").alias("observer"),
         pl.Series("grade", grade_weights(ev, params)),
+        "cell", pl.col("precision_m").fill_null(0.0).alias("precision"),
     ).with_row_index("rid").with_columns(pl.col("rid").cast(pl.Int64))  # fmt: skip
 
 
-def _matched(claims: pl.DataFrame, obs: pl.DataFrame, params: Params) -> pl.DataFrame:
+def _matched(
+    claims: pl.DataFrame, obs: pl.DataFrame, params: Params, with_place: bool = False
+) -> pl.DataFrame:
     """Each claim's observation by each observer: one to one per observer, candidates
     within the claim's radius (``corroboration_radius_m``, or its stated precision up
-    to ``max_precision_m``) and ``corroboration_days``."""
+    to ``max_precision_m``) and ``corroboration_days``; ``with_place`` (placing strikes)
+    ranks candidates by time only and adds the observation's cell, precision and the
+    match's cost."""
     schema = _SEEN
     window = int(params.corroboration_days * DAY_MS)
     streams = obs.select("party", "observer").unique().sort("party", "observer")
@@ -228,16 +234,58 @@ def _matched(claims: pl.DataFrame, obs: pl.DataFrame, params: Params) -> pl.Data
         )  # fmt: skip
         ok = dist <= radius[sel][li]
         li, ri = sel[li[ok]], ri[ok]
-        found.append((li, ri, dist[ok] / radius[li] + dt[ok] / max(window, 1)))
+        # placing a coarse report: where within its radius the named place lies says
+        # nothing ("near X" is 10-25 km off), so only the time ranks (distance: ties)
+        w_dist = 1e-3 if with_place else 1.0
+        found.append((li, ri, w_dist * dist[ok] / radius[li] + dt[ok] / max(window, 1)))
     li = np.concatenate([f[0] for f in found])
     ri = np.concatenate([f[1] for f in found])
     cost = np.concatenate([f[2] for f in found])
     top = best_per_left(li, cost, ri, _MAX_CANDIDATES)
     kept = top[one_to_one_idx(li[top], ri[top], cost[top])]
-    return pl.DataFrame(
+    out = pl.DataFrame(
         {"lid": left["lid"].gather(li[kept]), "observer": left["observer"].gather(li[kept]),
          "seen": right["seen"].gather(ri[kept]), "grade": right["grade"].gather(ri[kept])}
     ).cast(schema)  # fmt: skip
+    if not with_place:
+        return out
+    return out.with_columns(
+        right["cell"].gather(ri[kept]).alias("cell"),
+        right["precision"].gather(ri[kept]).alias("precision"),
+        pl.Series("cost", cost[kept]),
+    )
+
+
+def observed_cells(prep: Prepared, params: Params, rows: npt.NDArray[np.int64]) -> tuple[I64, F]:
+    """The cell and precision where another source saw each of the strike reports
+    ``rows`` (rows of ``prep.frames["strikes"]``), or −1 and NaN: the most precise of
+    its one-to-one matched observations (section 5's matching, ranked by time), if
+    that observation is located within ``effect_max_precision_m``. A report "near X"
+    seen by a monitor at a village is placed at the village."""
+    out = np.full(rows.size, -1, np.int64)
+    out_p = np.full(rows.size, np.nan)
+    if rows.size == 0:
+        return out, out_p
+    obs = _observations(prep, params)
+    if obs.height == 0:
+        return out, out_p
+    s = prep.frames["strikes"][rows]
+    claims = s.select(
+        "id", "party", "lat", "lon", pl.col("t_start_ms").alias("t"),
+        pl.col("precision_m").fill_null(0.0).clip(params.corroboration_radius_m,
+                                                  params.max_precision_m).alias("radius"),
+    ).with_columns(pl.Series("lid", np.arange(rows.size, dtype=np.int64)))  # fmt: skip
+    obs = obs.filter(pl.col("precision") <= params.effect_max_precision_m)
+    if obs.height == 0:
+        return out, out_p
+    seen = (
+        _matched(claims, obs, params, with_place=True)
+        .sort("lid", "precision", "cost")
+        .unique("lid", keep="first", maintain_order=True)
+    )
+    out[seen["lid"].to_numpy()] = seen["cell"].to_numpy()
+    out_p[seen["lid"].to_numpy()] = seen["precision"].to_numpy()
+    return out, out_p
 
 
 def corroboration(

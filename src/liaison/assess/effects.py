@@ -4,8 +4,10 @@ One Poisson regression with cell and week fixed effects (``fepois``) per outcome
 over every party × target category at once (docs/method.md "Strike effects"):
 
 * a strike is placed at the most likely cell of its location posterior (targeting.py:
-  strikes go where things happen); strikes less precise than
-  ``effect_max_precision_m`` cannot be placed on a cell and are counted as excluded;
+  strikes go where things happen); a report less precise than
+  ``effect_max_precision_m`` is placed where another source saw it (its one-to-one
+  matched observation, ranked by time: ``effect_place_by_observation``), or else
+  cannot be placed on a cell and is counted as excluded;
 * for each party × category, a cell-week is in bin *b* of "weeks since the last such
   strike on the cell" (bins of ``effect_bin_weeks`` up to ``effect_horizon_weeks``),
   so a place struck again and again is compared with itself between strikes and with
@@ -36,6 +38,7 @@ import polars as pl
 import polars_h3 as plh3
 from scipy import stats
 
+from .corroboration import observed_cells
 from .errors import Messages
 from .fepois import PoissonFit, fepois
 from .params import Params
@@ -177,15 +180,22 @@ def strike_effects(
         msgs.warn("no-effects", "strike effects need strikes and more weeks of data")
         return []
     prec = strikes["precision_m"].fill_null(0.0).to_numpy().astype(np.float64)
-    week = strikes["week"].to_numpy()
-    post = strike_posteriors(field, prep, strikes["cell"].to_numpy(), week, prec, params)
+    week, at = strikes["week"].to_numpy(), strikes["cell"].to_numpy().copy()
+    # a coarse report that another source saw is located where it was seen
+    by_sight = np.zeros(prec.size, bool)
+    if params.effect_place_by_observation:
+        far = np.flatnonzero(prec > params.effect_max_precision_m)
+        seen, seen_prec = observed_cells(prep, params, far)
+        ok = (seen >= 0) & (seen < prep.grid.n_cells)
+        at[far[ok]], prec[far[ok]], by_sight[far[ok]] = seen[ok], seen_prec[ok], True
+    post = strike_posteriors(field, prep, at, week, prec, params)
     weights = np.diff(post.loc_cum, axis=1, prepend=0.0)
     best = post.cells[np.arange(post.cells.shape[0]), np.argmax(weights, axis=1)]
     cell = best[post.key_of]
     placed = (prec <= params.effect_max_precision_m) & (cell < prep.grid.n_cells)
+    party_col, cats = strikes["party"].to_numpy(), strikes["target_category"].to_numpy()
     # imprecise strikes: spread over their location posterior (fractional exposure)
     spread = ~placed & (prec <= params.max_precision_m) & params.effect_spread_imprecise
-    party_col, cats = strikes["party"].to_numpy(), strikes["target_category"].to_numpy()
     pairs = [
         (party, cat)
         for party in parties
@@ -224,6 +234,7 @@ def strike_effects(
                 "category": cat,
                 "start": start,
                 "placed": int(sel.sum()),
+                "placed_by_observation": int((sel & by_sight).sum()),
                 "spread": int(fr.size),
                 "excluded": int((mine & ~placed & ~spread).sum()),
                 "excluded_m": float(np.median(prec[mine & ~placed & ~spread]))
@@ -284,6 +295,7 @@ def _pair_row(
     n_b = len(bins)
     row: dict[str, Any] = {
         "strikes_placed": item["placed"],
+        "strikes_placed_by_observation": item["placed_by_observation"],
         "strikes_excluded_imprecise": item["excluded"],
         "strikes_spread": item["spread"],
         "treated": item["cells"],
@@ -297,7 +309,8 @@ def _pair_row(
         reason = (
             f"all {item['excluded']} strike report(s) are located less precisely than "
             f"{params.effect_max_precision_m:.0f} m (median {item['excluded_m'] / 1000:.0f} "
-            "km): they cannot be placed on a cell, so no effect is estimated for them. A "
+            "km) and none was seen by another source: they cannot be placed on a cell, so "
+            "no effect is estimated for them. A "
             'coarse ("near X") report names a place that far from its target: spread '
             "over its location posterior it gives effects of the wrong sign (docs/method.md "
             '"What the method cannot know")'

@@ -65,6 +65,8 @@ class Params:
     # strike effects: strikes less precise than effect_max_precision_m
     # (up to max_precision_m) spread over their location posterior as fractional exposure
     effect_spread_imprecise: bool = False
+    # method 2.3.0: a coarse report seen by another source is placed where it was seen
+    effect_place_by_observation: bool = True
     # strike effects (method 2.2.0): the group holding the cell that week enters the
     # regression (one indicator per group), and the covariance is clustered on the
     # cells' H3 parents at this resolution (the grid's resolution or finer: each cell)
