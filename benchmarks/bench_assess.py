@@ -43,8 +43,10 @@ def _points(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, n
     return lat, lon, owner[district]
 
 
-def make_inputs(n_events: int, n_strikes: int, seed: int = 1) -> Any:
-    """Synthetic input frames of the given sizes (28 % of events observe strikes)."""
+def make_inputs(n_events: int, n_strikes: int, seed: int = 1, coarse_share: float = 0.0) -> Any:
+    """Synthetic input frames of the given sizes (28 % of events observe strikes);
+    ``coarse_share`` of the strike reports are "near X": 10–25 km off, at 20 km precision
+    (their observations stay at the struck point)."""
     from liaison.assess import AssessmentInputs
 
     rng = np.random.default_rng(seed)
@@ -197,6 +199,15 @@ def make_inputs(n_events: int, n_strikes: int, seed: int = 1) -> Any:
             "since_ms": START_MS,
         }
     )
+    if coarse_share > 0:
+        crng = np.random.default_rng([seed, 3])
+        coarse = crng.random(n_strikes) < coarse_share
+        ang, km = crng.uniform(0, 2 * np.pi, n_strikes), crng.uniform(10.0, 25.0, n_strikes)
+        strikes = strikes.with_columns(
+            lat=np.where(coarse, lat + km * np.cos(ang) / 111.0, lat),
+            lon=np.where(coarse, lon + km * np.sin(ang) / 91.0, lon),
+            precision_m=np.where(coarse, 20_000.0, strikes["precision_m"].to_numpy()),
+        )
     return AssessmentInputs.from_frames(
         {
             "strikes": strikes,
@@ -219,11 +230,13 @@ def make_inputs(n_events: int, n_strikes: int, seed: int = 1) -> Any:
     )
 
 
-def _one(size: int, strikes: int, profile: str | None = None) -> dict[str, Any]:
+def _one(
+    size: int, strikes: int, profile: str | None = None, coarse_share: float = 0.0
+) -> dict[str, Any]:
     from liaison.assess import Params, run
 
     started = time.perf_counter()
-    inputs = make_inputs(size, strikes)
+    inputs = make_inputs(size, strikes, coarse_share=coarse_share)
     generated = time.perf_counter() - started
     prof = cProfile.Profile() if profile else None
     started = time.perf_counter()
@@ -258,6 +271,12 @@ def main(argv: list[str] | None = None) -> None:
         "--hash", action="store_true", help="also print the SHA-256 of the result's canonical JSON"
     )
     ap.add_argument("--profile", metavar="PREFIX", help="write cProfile stats to PREFIX.<size>")
+    ap.add_argument(
+        "--coarse-share",
+        type=float,
+        default=0.0,
+        help='share of strike reports "near X" (10-25 km off, 20 km precision; default 0)',
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.sizes, args.strikes = [200_000], 50_000
@@ -265,7 +284,7 @@ def main(argv: list[str] | None = None) -> None:
     print("events      strikes    generate_s  assess_s  peak_GiB  (H3 res 6, 52 weeks, 2 parties)")
     for size in args.sizes:
         with ctx.Pool(1) as pool:
-            r = pool.apply(_one, (size, args.strikes, args.profile))
+            r = pool.apply(_one, (size, args.strikes, args.profile, args.coarse_share))
         print(
             f"{int(r['events']):>10,} {int(r['strikes']):>10,} {r['generate_s']:>10.1f}"
             f" {r['assess_s']:>9.1f} {r['peak_gib']:>9.2f}"
