@@ -7,14 +7,18 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: demo test lint format bench validate clean lock real-case soak
 
 LOCK   := requirements.txt
-UV     := uv==0.13.9
+BUILD  := requirements/build.txt
 
 # The environment is installed from the lock file only: exact versions, checked hashes.
-$(STAMP): pyproject.toml $(LOCK)
+# The few packages published only as source (cpe, weakrefmethod) are built with the
+# locked setuptools (requirements/build.txt, installed first, --no-build-isolation):
+# with build isolation pip would fetch the newest setuptools to build them.
+$(STAMP): pyproject.toml $(LOCK) $(BUILD)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "liaison needs Python >= 3.11")'
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(BUILD)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-build-isolation -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
@@ -23,16 +27,19 @@ $(STAMP): pyproject.toml $(LOCK)
 # its twins pylock.toml (PEP 751) and uv.lock (for tools that read those formats);
 # and the locks of the two side environments, requirements/medallion.txt (interop
 # tests) and requirements/clkhash.txt (linkage benchmark baseline).
-# Needs the package index, nothing installed by hand.
+# Needs the package index, nothing installed by hand; uv itself comes from its own
+# hashed lock (requirements/uv.txt; change its version in requirements/uv.in).
 lock:
 	$(PYTHON) -m venv .venv-lock
-	.venv-lock/bin/python -m pip install --quiet '$(UV)'
+	.venv-lock/bin/python -m pip install --quiet --require-hashes -r requirements/uv.txt
 	.venv-lock/bin/uv pip compile pyproject.toml requirements/build.in --extra dev \
 		--universal --python-version 3.11 --generate-hashes --quiet -o $(LOCK)
 	.venv-lock/bin/uv pip compile pyproject.toml requirements/build.in --extra dev \
 		--universal --python-version 3.11 --generate-hashes --quiet --format pylock.toml -o pylock.toml
 	.venv-lock/bin/uv lock --python 3.11 --quiet
-	for side in medallion clkhash; do \
+	.venv-lock/bin/uv pip compile requirements/build.in -c $(LOCK) --universal --python-version 3.11 \
+		--generate-hashes --quiet -o $(BUILD)
+	for side in medallion clkhash uv; do \
 		.venv-lock/bin/uv pip compile requirements/$$side.in --universal --python-version 3.11 \
 			--generate-hashes --quiet -o requirements/$$side.txt || exit 1; \
 	done

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -179,6 +180,8 @@ print(json.dumps({"seconds": best, "candidates": len(c[0])}))
 
 #: The pinned, hashed resolution of the clkhash baseline (``make lock`` writes it).
 CLK_LOCK = Path(__file__).resolve().parents[1] / "requirements" / "clkhash.txt"
+#: The locked build backend its sdists are built with (``--no-build-isolation``).
+BUILD_LOCK = Path(__file__).resolve().parents[1] / "requirements" / "build.txt"
 
 
 def clk_python() -> Path:
@@ -191,11 +194,21 @@ def clk_python() -> Path:
     if not py.exists():
         base.mkdir(parents=True, exist_ok=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [str(py), "-m", "pip", "install", "--quiet", "--require-hashes", "-r", str(CLK_LOCK)],
-            check=True,
-            timeout=900,
-        )
+        # its sdists (anonlink, mypy-extensions) are built with the locked setuptools,
+        # not with whatever build isolation would fetch
+        pip = [str(py), "-m", "pip", "install", "--quiet", "--require-hashes"]
+        try:
+            subprocess.run([*pip, "-r", str(BUILD_LOCK)], check=True, timeout=900)
+            subprocess.run(
+                [*pip, "--no-build-isolation", "-r", str(CLK_LOCK)], check=True, timeout=900
+            )
+        except subprocess.CalledProcessError as exc:
+            shutil.rmtree(venv, ignore_errors=True)
+            raise SystemExit(
+                "cannot install the clkhash baseline from requirements/clkhash.txt on Python "
+                f"{sys.version_info[0]}.{sys.version_info[1]} (anonlink 0.15.3's C++ builds "
+                "on Python 3.11, not on 3.13): run the benchmark on Python 3.11"
+            ) from exc
     return py
 
 

@@ -105,3 +105,37 @@ def test_side_environments_install_from_their_own_hashed_locks() -> None:
     for path, lock in installers.items():
         source = (ROOT / path).read_text(encoding="utf-8")
         assert lock in source and '"--require-hashes"' in source, path
+    # nothing is built with a build tool fetched at install time: medallion takes wheels
+    # only; the clkhash baseline builds its sdists with the locked setuptools
+    medallion = (ROOT / "tests/exchange/medallion.py").read_text(encoding="utf-8")
+    assert '"--only-binary", ":all:"' in medallion
+    bench = (ROOT / "benchmarks/bench_linkage.py").read_text(encoding="utf-8")
+    assert 'requirements" / "build.txt' in bench and '"--no-build-isolation"' in bench
+
+
+def _hashed_pins(path: Path) -> dict[str, str]:
+    text = path.read_text(encoding="utf-8")
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", text)
+    unhashed = [b.split("==")[0] for b in blocks if _PIN.match(b) and "--hash=sha256:" not in b]
+    assert unhashed == [], path
+    return {canonicalize_name(m.group(1)): m.group(2) for b in blocks if (m := _PIN.match(b))}
+
+
+def test_build_backend_and_lock_tool_are_locked_with_hashes() -> None:
+    """Source-only packages are built with the locked setuptools (installed first, then
+    the lock with --no-build-isolation), not with the newest one build isolation would
+    fetch; ``make lock``'s uv comes from its own hashed lock."""
+    build = _hashed_pins(ROOT / "requirements" / "build.txt")
+    assert build == {"setuptools": _requirements_txt()["setuptools"]}
+    uv = _hashed_pins(ROOT / "requirements" / "uv.txt")
+    wanted = (ROOT / "requirements" / "uv.in").read_text(encoding="utf-8")
+    assert set(uv) == {"uv"} and f"uv=={uv['uv']}" in wanted
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("$(STAMP):", 1)[1].split("\n\n", 1)[0]
+    build_at = recipe.index("--require-hashes -r $(BUILD)")
+    lock_at = recipe.index("--require-hashes --no-build-isolation -r $(LOCK)")
+    assert build_at < lock_at
+    for line in (ln for ln in recipe.splitlines() if "pip install" in ln):
+        # hashed from a lock, or the project itself (no dependencies, no build isolation)
+        assert "--require-hashes" in line or "--no-deps --no-build-isolation -e ." in line, line
+    assert "--require-hashes -r requirements/uv.txt" in makefile

@@ -38,7 +38,8 @@ MEDALLION_LOCK = Path(__file__).resolve().parents[2] / "requirements" / "medalli
 
 def medallion_bin() -> Path:
     """The medallion script, installed from its lock file (exact versions, checked
-    hashes) into its own venv, one per lock content, if needed."""
+    hashes, wheels only: nothing is built, so no unpinned build tool is fetched) into its
+    own venv, one per lock content, if needed."""
     digest = hashlib.sha256(MEDALLION_LOCK.read_bytes()).hexdigest()[:12]
     tag = f"py{sys.version_info[0]}.{sys.version_info[1]}"
     venv = cache_dir() / f"medallion-venv-{tag}-{digest}"
@@ -50,7 +51,7 @@ def medallion_bin() -> Path:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
         subprocess.run(
             [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-             "--require-hashes", "-r", str(MEDALLION_LOCK)],
+             "--require-hashes", "--only-binary", ":all:", "-r", str(MEDALLION_LOCK)],
             check=True,
             capture_output=True,
             timeout=600,
