@@ -12,6 +12,8 @@ import statsmodels.api as sm
 from liaison.assess import AssessmentInputs, AssessmentResult
 from liaison.assess.fepois import fepois
 
+F64 = np.ndarray
+
 
 def test_large_effects_sign_and_magnitude(
     scenario: tuple[AssessmentInputs, dict[str, Any]], assessed: AssessmentResult
@@ -199,3 +201,70 @@ def test_holder_indicator_removes_a_reporting_shift() -> None:
     assert naive.coef[0] < -0.2  # the reporting shift read as an effect
     assert abs(with_holder.coef[0]) < 3 * with_holder.se[0]
     assert abs(with_holder.coef[1] - np.log(2.0)) < 0.15
+
+
+def _renewed_effect_panel(seed: int) -> tuple[Any, Any, F64, F64, F64]:
+    """Two parties strike the same places; a strike of either renews a −40 % effect for
+    4 weeks (it does not compound), as in all three validation worlds."""
+    from types import SimpleNamespace
+
+    import polars as pl
+    import polars_h3 as plh3
+
+    from liaison.assess.grid import build_grid
+
+    rng = np.random.default_rng(seed)
+    n_u, n_t = 400, 60
+    i = np.arange(n_u)  # places 0.5° apart: no two are neighbours
+    spots = pl.DataFrame({"lat": 33.0 + 0.5 * (i % 20), "lon": 36.0 + 0.5 * (i // 20)})
+    cells = spots.select(plh3.latlng_to_cell("lat", "lon", 6).alias("c"))["c"].to_numpy()
+    grid = build_grid(cells.astype(np.uint64), 6, 1)
+    rows = grid.index(cells.astype(np.uint64))
+    shape = (grid.n_cells + 1, n_t)
+    a, b = np.zeros(shape), np.zeros(shape)
+    a[rows] = rng.random((n_u, n_t)) < 0.1
+    b[rows] = rng.random((n_u, n_t)) < 0.1
+    on = np.zeros((n_u, n_t), bool)
+    for lag in range(4):
+        on[:, lag:] |= (a[rows] + b[rows])[:, : n_t - lag] > 0
+    base = rng.gamma(4.0, 2.0, n_u)[:, None]
+    y = rng.poisson(base * np.where(on, 0.6, 1.0)).astype(np.float64)
+    return SimpleNamespace(grid=grid), rows, a, b, y
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_latest_strike_of_any_party_renews_the_effect(seed: int) -> None:
+    """Counted per party, a place struck by both within an effect's weeks reads as struck
+    twice over and both parties' effects shrink; counted from the latest strike of
+    either, each party's effect is the truth (−40 %)."""
+    from liaison.assess.effects import _bins, _exposure
+    from liaison.assess.params import Params
+
+    prep, rows, a, b, y = _renewed_effect_panel(seed)
+    params = Params()
+    bins = _bins(params)
+
+    def first_bin(latest: bool) -> tuple[float, float]:
+        cols = [
+            *_exposure(a, rows, prep, params, bins, b if latest else None),  # type: ignore[arg-type]
+            *_exposure(b, rows, prep, params, bins, a if latest else None),
+        ]  # type: ignore[arg-type]
+        x = np.stack(cols, axis=2)
+        fit = fepois(y, x)
+        k = len(bins) + 2
+        return float(np.expm1(fit.coef[0])), float(np.expm1(fit.coef[k]))
+
+    per_party = first_bin(latest=False)
+    latest = first_bin(latest=True)
+    assert all(e > -0.35 for e in per_party)  # the overlap read as a double effect
+    assert all(abs(e + 0.40) < 0.025 for e in latest)
+
+
+def test_window_sum_matches_a_loop() -> None:
+    from liaison.assess.effects import _window_sum
+
+    x = np.random.default_rng(3).random((5, 30))
+    for lo, hi in ((0, 3), (4, 7), (8, 11), (0, 0)):
+        want = np.array([[x[c, max(t - hi, 0) : max(t - lo + 1, 0)].sum() for t in range(30)]
+                         for c in range(5)])  # fmt: skip
+        np.testing.assert_allclose(_window_sum(x, lo, hi), want)

@@ -11,7 +11,10 @@ over every party × target category at once (docs/method.md "Strike effects"):
 * for each party × category, a cell-week is in bin *b* of "weeks since the last such
   strike on the cell" (bins of ``effect_bin_weeks`` up to ``effect_horizon_weeks``),
   so a place struck again and again is compared with itself between strikes and with
-  places not (recently) struck — the clean controls of a local projection;
+  places not (recently) struck — the clean controls of a local projection; with
+  ``effect_latest_any_party`` the weeks count from the category's latest strike by
+  any party, shared among the parties whose strikes it was (a second party's strike
+  renews an effect, it does not double it);
 * a *spillover* regressor: such a strike within one ring of the cell in the last
   ``effect_window_weeks`` (convoys are counted along the neighbourhood, not only in
   the struck cell);
@@ -139,12 +142,32 @@ def _none(surv: tuple[I64, F], start: int, stop: int) -> F:
     return np.asarray(np.where(free, np.exp(lg[:, hi] - lg[:, lo]), 0.0), np.float64)
 
 
+def _window_sum(x: F, lo: int, hi: int) -> F:
+    """Sum of x over weeks t − hi … t − lo, per cell-week (clipped to the panel)."""
+    n_w = x.shape[1]
+    cum = np.concatenate([np.zeros((x.shape[0], 1)), np.cumsum(x, axis=1)], axis=1)
+    t = np.arange(n_w)
+    a, b = np.clip(t - hi, 0, n_w), np.clip(t - lo + 1, 0, n_w)
+    return np.asarray(cum[:, np.maximum(b, a)] - cum[:, a], np.float64)
+
+
 def _exposure(
-    struck: F, rows: I64, prep: Prepared, params: Params, bins: list[tuple[int, int]]
+    struck: F,
+    rows: I64,
+    prep: Prepared,
+    params: Params,
+    bins: list[tuple[int, int]],
+    others: F | None = None,
 ) -> list[F]:
     """Regressors of one party × category from P(struck) per cell-week: the bins of
     weeks since the last strike, the ring-1 spillover and the lead (placebo). With
-    certain strikes (P = 1) they are the 0/1 indicators of the module docstring."""
+    certain strikes (P = 1) they are the 0/1 indicators of the module docstring.
+
+    ``others``: the expected number of the other parties' strikes of the category per
+    cell-week. The bins then count the weeks since the category's latest strike by any
+    party, shared among the parties by their strikes in the bin's weeks: a place
+    struck by two parties is not struck twice over (an effect renewed, not compounded).
+    """
     own = _survival(struck)
     log_free = np.where(struck < 1.0, np.log1p(-np.minimum(struck, 1.0 - 1e-12)), 0.0)
     ring_lg = np.zeros_like(struck)
@@ -163,7 +186,23 @@ def _exposure(
             memo[weeks] = np.ones(struck.shape) if weeks == 0 else _none(own, -(weeks - 1), 0)
         return memo[weeks]
 
-    cols = [(quiet(lo) - quiet(hi + 1))[rows] for lo, hi in bins]
+    if others is None or not others.any():
+        cols = [(quiet(lo) - quiet(hi + 1))[rows] for lo, hi in bins]
+    else:
+        # the others' expected strikes as Poisson counts; one certain strike is certain
+        p_any = np.where(
+            (struck >= 1.0) | (others >= 1.0), 1.0, 1.0 - (1.0 - struck) * np.exp(-others)
+        )
+        anyone = _survival(p_any)
+
+        def quiet_any(weeks: int) -> F:
+            return np.ones(struck.shape) if weeks == 0 else _none(anyone, -(weeks - 1), 0)
+
+        cols = []
+        for lo, hi in bins:
+            mine, theirs = _window_sum(struck, lo, hi), _window_sum(others, lo, hi)
+            share = np.divide(mine, mine + theirs, out=np.zeros_like(mine), where=mine > 0)
+            cols.append(((quiet_any(lo) - quiet_any(hi + 1)) * share)[rows])
     cols.append(((1.0 - _none(ring, -(w - 1), 0)) * quiet(w))[rows])
     lead = (1.0 - _none(own, 1, params.effect_lead_weeks)) * quiet(h)
     cols.append(lead[rows])
@@ -213,8 +252,9 @@ def strike_effects(
     layout: list[dict[str, Any]] = []
     bins = _bins(params)
     win_bins = [i for i, (lo, _) in enumerate(bins) if lo < params.effect_window_weeks]
-    for party, cat in pairs:
-        mine = (party_col == party) & (cats == cat)
+
+    def struck_by(mine: npt.NDArray[np.bool_]) -> F:
+        """P(struck) per cell-week by the strikes ``mine`` (1 where placed)."""
         sel, fr = placed & mine, np.flatnonzero(spread & mine)
         struck = np.zeros((n_c, n_w))
         if fr.size:
@@ -224,8 +264,22 @@ def strike_effects(
             struck = np.minimum(mass_cw.reshape(n_c, n_w).astype(np.float64), 1.0 - 1e-9)
         struck[cell[sel], week[sel]] = 1.0
         struck[-1] = 0.0  # the "outside the grid" row is never struck
+        return struck
+
+    every_party: dict[Any, F] = {}  # per category: the parties' P(struck) summed
+    for party, cat in pairs:
+        mine = (party_col == party) & (cats == cat)
+        sel, fr = placed & mine, np.flatnonzero(spread & mine)
+        struck = struck_by(mine)
+        others = None
+        if params.effect_latest_any_party:
+            if cat not in every_party:
+                every_party[cat] = np.zeros((n_c, n_w))
+                for q in parties:
+                    every_party[cat] += struck_by((party_col == q) & (cats == cat))
+            others = np.maximum(every_party[cat] - struck, 0.0)
         start = len(columns)
-        columns += [c.ravel() for c in _exposure(struck, rows, prep, params, bins)]
+        columns += [c.ravel() for c in _exposure(struck, rows, prep, params, bins, others)]
         total = struck[:-1].sum(axis=1)
         hit = np.flatnonzero(total >= 0.5) if fr.size else np.unique(cell[sel])
         layout.append(

@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/2.3.0"
+METHOD_VERSION = "liaison-assess/2.4.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,10 @@ class Params:
     effect_spread_imprecise: bool = False
     # method 2.3.0: a coarse report seen by another source is placed where it was seen
     effect_place_by_observation: bool = True
+    # method 2.4.0: a place struck again in a category by another party is not struck
+    # twice over: the weeks since the category's latest strike by any party, attributed
+    # to the parties whose strikes it was
+    effect_latest_any_party: bool = True
     # strike effects (method 2.2.0): the group holding the cell that week enters the
     # regression (one indicator per group), and the covariance is clustered on the
     # cells' H3 parents at this resolution (the grid's resolution or finer: each cell)
