@@ -268,3 +268,17 @@ def test_window_sum_matches_a_loop() -> None:
         want = np.array([[x[c, max(t - hi, 0) : max(t - lo + 1, 0)].sum() for t in range(30)]
                          for c in range(5)])  # fmt: skip
         np.testing.assert_allclose(_window_sum(x, lo, hi), want)
+
+
+def test_selecting_a_party_keeps_the_others_strikes_in_the_regression(
+    scenario: tuple[AssessmentInputs, dict[str, Any]], assessed: AssessmentResult
+) -> None:
+    """A party's effect rows are the same whether or not the run selects that party: the
+    other parties' strikes are not left among its controls."""
+    from liaison.assess import run
+
+    every = assessed.data["effects"]
+    first = every[0]["party"]
+    alone = run(scenario[0], party=first).data["effects"]
+    assert alone == [row for row in every if row["party"] == first]
+    assert {row["party"] for row in every} != {first}  # the run has other parties

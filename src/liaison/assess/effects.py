@@ -212,7 +212,12 @@ def _exposure(
 def strike_effects(
     field: ControlField, prep: Prepared, params: Params, parties: list[str], msgs: Messages
 ) -> list[dict[str, Any]]:
-    """Effect of each party's strikes per target category on activity and on logistics."""
+    """Effect of each party's strikes per target category on activity and on logistics.
+
+    Rows are returned for ``parties``; the regression carries every party's strikes, so
+    that selecting a party does not leave the others' strikes among its controls (the
+    rows are those of the unselected run).
+    """
     strikes = prep.frames["strikes"]
     n_c, n_w = prep.grid.n_cells + 1, prep.n_weeks
     if strikes.height == 0 or n_w < params.effect_horizon_weeks + params.effect_lead_weeks + 2:
@@ -235,9 +240,10 @@ def strike_effects(
     party_col, cats = strikes["party"].to_numpy(), strikes["target_category"].to_numpy()
     # imprecise strikes: spread over their location posterior (fractional exposure)
     spread = ~placed & (prec <= params.max_precision_m) & params.effect_spread_imprecise
+    reported = set(parties)
     pairs = [
         (party, cat)
-        for party in parties
+        for party in prep.parties
         for cat in sorted(set(cats[party_col == party].tolist()))
         if cat is not None
     ]
@@ -275,7 +281,7 @@ def strike_effects(
         if params.effect_latest_any_party:
             if cat not in every_party:
                 every_party[cat] = np.zeros((n_c, n_w))
-                for q in parties:
+                for q in prep.parties:
                     every_party[cat] += struck_by((party_col == q) & (cats == cat))
             others = np.maximum(every_party[cat] - struck, 0.0)
         start = len(columns)
@@ -321,6 +327,8 @@ def strike_effects(
         has_y = np.zeros(n_c, bool)
         has_y[rows[y.sum(axis=1) > 0]] = True
         for item in layout:
+            if item["party"] not in reported:
+                continue
             info = item["struck_cells"][has_y[item["struck_cells"]]]
             item["informative"] = int(info.size)
             item["clusters"] = int(np.unique(n_clusters[info]).size)
