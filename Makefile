@@ -8,15 +8,19 @@ STAMP  := $(VENV)/.installed-stamp
 
 LOCK   := requirements.txt
 BUILD  := requirements/build.txt
+PIP    := requirements/pip.txt
 
 # The environment is installed from the lock file only: exact versions, checked hashes.
+# The installer itself comes first from its own hashed lock (requirements/pip.txt), so
+# every machine and Python installs with the same pip, not whichever one venv bundles.
 # The few packages published only as source (cpe, weakrefmethod) are built with the
 # locked setuptools (requirements/build.txt, installed first, --no-build-isolation):
 # with build isolation pip would fetch the newest setuptools to build them.
-$(STAMP): pyproject.toml $(LOCK) $(BUILD)
+$(STAMP): pyproject.toml $(LOCK) $(BUILD) $(PIP)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "liaison needs Python >= 3.11")'
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(PIP)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(BUILD)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-build-isolation -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -31,6 +35,7 @@ $(STAMP): pyproject.toml $(LOCK) $(BUILD)
 # hashed lock (requirements/uv.txt; change its version in requirements/uv.in).
 lock:
 	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(PIP)
 	.venv-lock/bin/python -m pip install --quiet --require-hashes -r requirements/uv.txt
 	.venv-lock/bin/uv pip compile pyproject.toml requirements/build.in --extra dev \
 		--universal --python-version 3.11 --generate-hashes --quiet -o $(LOCK)
@@ -39,7 +44,7 @@ lock:
 	.venv-lock/bin/uv lock --python 3.11 --quiet
 	.venv-lock/bin/uv pip compile requirements/build.in -c $(LOCK) --universal --python-version 3.11 \
 		--generate-hashes --quiet -o $(BUILD)
-	for side in medallion clkhash uv; do \
+	for side in medallion clkhash uv pip; do \
 		.venv-lock/bin/uv pip compile requirements/$$side.in --universal --python-version 3.11 \
 			--generate-hashes --quiet -o requirements/$$side.txt || exit 1; \
 	done

@@ -182,13 +182,15 @@ print(json.dumps({"seconds": best, "candidates": len(c[0])}))
 CLK_LOCK = Path(__file__).resolve().parents[1] / "requirements" / "clkhash.txt"
 #: The locked build backend its sdists are built with (``--no-build-isolation``).
 BUILD_LOCK = Path(__file__).resolve().parents[1] / "requirements" / "build.txt"
+#: The installer, the same pip as every other environment (installed first).
+PIP_LOCK = Path(__file__).resolve().parents[1] / "requirements" / "pip.txt"
 
 
 def clk_python() -> Path:
     """The Python of the isolated clkhash + anonlink environment, installed from its
     lock file (exact versions, checked hashes) on first use, one per lock content."""
     base = Path(os.environ.get("LIAISON_BENCH_CACHE") or Path.home() / ".cache/liaison-bench")
-    digest = hashlib.sha256(CLK_LOCK.read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256(PIP_LOCK.read_bytes() + CLK_LOCK.read_bytes()).hexdigest()[:12]
     venv = base / f"clk-venv-py{sys.version_info[0]}.{sys.version_info[1]}-{digest}"
     py = venv / "bin" / "python"
     if not py.exists():
@@ -198,6 +200,7 @@ def clk_python() -> Path:
         # not with whatever build isolation would fetch
         pip = [str(py), "-m", "pip", "install", "--quiet", "--require-hashes"]
         try:
+            subprocess.run([*pip, "-r", str(PIP_LOCK)], check=True, timeout=900)
             subprocess.run([*pip, "-r", str(BUILD_LOCK)], check=True, timeout=900)
             subprocess.run(
                 [*pip, "--no-build-isolation", "-r", str(CLK_LOCK)], check=True, timeout=900

@@ -139,3 +139,36 @@ def test_build_backend_and_lock_tool_are_locked_with_hashes() -> None:
         # hashed from a lock, or the project itself (no dependencies, no build isolation)
         assert "--require-hashes" in line or "--no-deps --no-build-isolation -e ." in line, line
     assert "--require-hashes -r requirements/uv.txt" in makefile
+
+
+def test_every_environment_installs_with_the_locked_pip() -> None:
+    """The installer is locked too: every environment (this one, the lock tool's,
+    medallion's, the clkhash baseline's) installs requirements/pip.txt first, so each
+    machine and Python resolves with the same pip, not whichever one venv bundled."""
+    from importlib.metadata import version
+
+    pins = _hashed_pins(ROOT / "requirements" / "pip.txt")
+    wanted = (ROOT / "requirements" / "pip.in").read_text(encoding="utf-8")
+    assert set(pins) == {"pip"} and f"pip=={pins['pip']}" in wanted
+    assert version("pip") == pins["pip"]  # this environment was installed that way
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in ("$(STAMP):", "lock:"):
+        recipe = makefile.split(target, 1)[1].split("\n\n", 1)[0]
+        installs = [ln for ln in recipe.splitlines() if "pip install" in ln]
+        assert installs and "-r $(PIP)" in installs[0], target
+    for path in ("tests/exchange/medallion.py", "benchmarks/bench_linkage.py"):
+        source = (ROOT / path).read_text(encoding="utf-8")
+        assert 'requirements" / "pip.txt' in source, path
+        assert source.index("PIP_LOCK") < source.rindex("_LOCK"), path
+
+
+def test_build_system_pins_the_locked_setuptools() -> None:
+    """A plain ``pip install .`` or ``python -m build`` builds with the locked backend,
+    not the newest one a range would fetch."""
+    from importlib.metadata import version
+
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        requires = tomllib.load(f)["build-system"]["requires"]
+    locked = _hashed_pins(ROOT / "requirements" / "build.txt")["setuptools"]
+    assert requires == [f"setuptools=={locked}"]
+    assert version("setuptools") == locked

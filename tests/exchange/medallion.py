@@ -34,13 +34,15 @@ def cache_dir() -> Path:
 
 #: The pinned, hashed resolution medallion is installed from (``make lock`` writes it).
 MEDALLION_LOCK = Path(__file__).resolve().parents[2] / "requirements" / "medallion.txt"
+#: The installer, the same pip as every other environment (installed first).
+PIP_LOCK = Path(__file__).resolve().parents[2] / "requirements" / "pip.txt"
 
 
 def medallion_bin() -> Path:
     """The medallion script, installed from its lock file (exact versions, checked
     hashes, wheels only: nothing is built, so no unpinned build tool is fetched) into its
     own venv, one per lock content, if needed."""
-    digest = hashlib.sha256(MEDALLION_LOCK.read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256(PIP_LOCK.read_bytes() + MEDALLION_LOCK.read_bytes()).hexdigest()[:12]
     tag = f"py{sys.version_info[0]}.{sys.version_info[1]}"
     venv = cache_dir() / f"medallion-venv-{tag}-{digest}"
     script = venv / "bin" / "medallion"
@@ -49,13 +51,14 @@ def medallion_bin() -> Path:
     venv.parent.mkdir(parents=True, exist_ok=True)
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-        subprocess.run(
-            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-             "--require-hashes", "--only-binary", ":all:", "-r", str(MEDALLION_LOCK)],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )  # fmt: skip
+        for lock in (PIP_LOCK, MEDALLION_LOCK):
+            subprocess.run(
+                [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                 "--require-hashes", "--only-binary", ":all:", "-r", str(lock)],
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )  # fmt: skip
     except (subprocess.SubprocessError, OSError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
         raise MedallionUnavailable(f"cannot install medallion: {exc} {detail[-500:]!r}") from exc

