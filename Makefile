@@ -17,7 +17,7 @@ PIP    := requirements/pip.txt
 # locked setuptools (requirements/build.txt, installed first, --no-build-isolation):
 # with build isolation pip would fetch the newest setuptools to build them.
 $(STAMP): pyproject.toml $(LOCK) $(BUILD) $(PIP)
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "liaison needs Python >= 3.11")'
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v < (3, 14) else "liaison supports Python 3.11 to 3.13 (what its lock file covers and CI tests), not %d.%d" % v)'
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(PIP)

@@ -172,3 +172,26 @@ def test_build_system_pins_the_locked_setuptools() -> None:
     locked = _hashed_pins(ROOT / "requirements" / "build.txt")["setuptools"]
     assert requires == [f"setuptools=={locked}"]
     assert version("setuptools") == locked
+
+
+def test_supported_pythons_are_bounded_and_pinned() -> None:
+    """The supported Pythons are a closed range, the lock covers exactly that range (no
+    resolution for a Python nobody tested), ``make`` refuses any other Python and
+    ``.ci/run`` tests the range's two ends, not the machine's newest."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        spec = tomllib.load(f)["project"]["requires-python"]
+    from packaging.specifiers import SpecifierSet
+
+    supported = SpecifierSet(spec)
+    assert "3.11" in supported and "3.13" in supported
+    assert "3.14" not in supported, f"requires-python {spec!r} admits untested Pythons"
+    with (ROOT / "uv.lock").open("rb") as f:
+        uv = tomllib.load(f)
+    assert SpecifierSet(uv["requires-python"]) == supported
+    markers = " ".join(uv.get("resolution-markers", []))
+    assert not re.search(r"python_full_version >= '3\.1[4-9]", markers), markers
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "(3, 11) <= v < (3, 14)" in makefile
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "requires-python" in ci and 'find_python "$NEWEST_VERSION"' in ci
+    assert "newest_python" not in ci
