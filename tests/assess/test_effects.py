@@ -95,6 +95,47 @@ def test_fepois_matches_statsmodels(seed: int) -> None:
     assert np.allclose(fit.se, ref.bse[["x0", "x1"]].to_numpy(), rtol=1e-3)
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fepois_masked_equals_statsmodels_on_the_observed_rows(seed: int) -> None:
+    """An unbalanced panel (a third of the unit-weeks missing, their outcome set to
+    garbage) fits as statsmodels does on the observed rows alone."""
+    y, x, _ = _panel(seed)
+    n_u, n_t, _k = x.shape
+    rng = np.random.default_rng(100 + seed)
+    mask = (rng.random((n_u, n_t)) > 0.33).astype(np.float64)
+    garbage = np.where(mask > 0, y, 1000.0)
+    fit = fepois(garbage, x, mask=mask)
+    keep = mask.ravel() > 0
+    u = np.repeat(np.arange(n_u), n_t)[keep]
+    t = np.tile(np.arange(n_t), n_u)[keep]
+    design = pd.concat(
+        [
+            pd.DataFrame({"x0": x[:, :, 0].ravel()[keep], "x1": x[:, :, 1].ravel()[keep]}),
+            pd.get_dummies(u, prefix="u", dtype=float),
+            pd.get_dummies(t, prefix="t", drop_first=True, dtype=float),
+        ],
+        axis=1,
+    )
+    ref = sm.GLM(y.ravel()[keep], design, family=sm.families.Poisson()).fit(
+        cov_type="cluster", cov_kwds={"groups": u, "use_correction": False}
+    )
+    assert np.allclose(fit.coef, ref.params[["x0", "x1"]].to_numpy(), atol=1e-6)
+    assert np.allclose(fit.se, ref.bse[["x0", "x1"]].to_numpy(), rtol=1e-3)
+    # and the balanced fit of the same garbage differs: the mask is what removes it
+    assert not np.allclose(fepois(garbage, x).coef, fit.coef, atol=1e-3)
+
+
+def test_fepois_regressor_seen_only_where_masked_is_nan() -> None:
+    """A regressor that varies only on the masked-out observations is not identified
+    (NaN), not a coefficient of 0 with a standard error of 0."""
+    y, x, _ = _panel(5)
+    rng = np.random.default_rng(6)
+    mask = (rng.random(y.shape) > 0.3).astype(np.float64)
+    only_masked = ((mask == 0) & (rng.random(y.shape) < 0.5)).astype(np.float64)[:, :, None]
+    fit = fepois(y, np.concatenate([x, only_masked], axis=2), mask=mask)
+    assert np.isnan(fit.coef[2]) and np.all(np.isfinite(fit.coef[:2]))
+
+
 def test_fepois_unidentified_regressor_is_nan() -> None:
     y, x, _ = _panel(4)
     x = np.concatenate([x, np.ones((*x.shape[:2], 1))], axis=2)  # absorbed by the FE
@@ -282,3 +323,44 @@ def test_selecting_a_party_keeps_the_others_strikes_in_the_regression(
     alone = run(scenario[0], party=first).data["effects"]
     assert alone == [row for row in every if row["party"] == first]
     assert {row["party"] for row in every} != {first}  # the run has other parties
+
+
+def test_logistics_are_read_on_the_weeks_they_were_reported() -> None:
+    """Front world: supply-route strikes pick roads convoys use that week, and a road's
+    use comes and goes with the front. Read as zero traffic, the weeks nobody reported
+    make every party's supply-route effect a large rise (the road was idle before);
+    read as missing (the default), each estimate is lower and at most one is a
+    significant rise. The activity rows do not depend on it."""
+    import dataclasses
+
+    from liaison.assess import Params, run
+    from liaison.assess.worlds import scenario
+
+    inputs, _ = scenario("front", 1)
+    default = Params()
+    assert default.effect_logistics_reported_only
+    as_zero = dataclasses.replace(default, effect_logistics_reported_only=False)
+
+    def rows(params: Params) -> dict[tuple[str, str, str], dict[str, Any]]:
+        out = run(inputs, params).data["effects"]
+        return {(r["party"], r["target_category"], r["outcome"]): r for r in out}
+
+    missing, zero = rows(default), rows(as_zero)
+    supply = [k for k in zero if k[1] == "supply-route" and k[2] == "logistics"]
+    assert len(supply) == 3
+    assert all(zero[k]["effect"] > 0.5 and zero[k]["ci_low"] > 0 for k in supply)
+    assert all(missing[k]["effect"] < zero[k]["effect"] - 0.5 for k in supply)
+    assert sum(missing[k]["ci_low"] > 0 for k in supply) <= 1
+    for k, r in zero.items():
+        if k[2] == "activity":
+            assert missing[k].get("effect") == r.get("effect"), k
+
+
+def test_relative_effect_bounds_stay_finite() -> None:
+    """A few struck cells can give a bound of e^800: the row stays finite (valid JSON)."""
+    from liaison.assess.effects import _relative
+
+    assert _relative(0.0) == 0.0
+    assert np.isclose(_relative(np.log(0.55)), -0.45)
+    assert np.isfinite(_relative(800.0)) and _relative(800.0) > 1e300
+    assert _relative(-800.0) == -1.0

@@ -27,7 +27,9 @@ bins within ``effect_window_weeks``. The regression also carries the cell's hold
 week (``effect_holder_covariates``); its interval uses the cluster-robust covariance
 (clusters: the cells' H3 parents at ``effect_cluster_resolution``) and Student t on the
 effective number of clusters of the effect's combination of bins (few struck places,
-few degrees of freedom). The event study is the bins' effects; the duration is the end of the
+few degrees of freedom). Logistics are read on the weeks a cell's traffic was reported
+(``effect_logistics_reported_only``): a week with no record of it is missing, not zero.
+The event study is the bins' effects; the duration is the end of the
 run of bins, from the first, whose interval excludes 0 with the effect's sign.
 """
 
@@ -49,7 +51,7 @@ from .prepare import Prepared
 from .presence import ControlField
 from .targeting import strike_posteriors
 
-__all__ = ["outcomes", "strike_effects"]
+__all__ = ["logistics_reported", "outcomes", "strike_effects"]
 
 F = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -73,6 +75,24 @@ def outcomes(prep: Prepared, max_precision_m: float) -> dict[str, F]:
         counts = np.bincount(flat, weights=weight, minlength=shape[0] * shape[1])
         out[name] = np.asarray(counts, np.float64).reshape(shape)
     return out
+
+
+def logistics_reported(
+    prep: Prepared, max_precision_m: float, within_weeks: int = 0
+) -> npt.NDArray[np.bool_]:
+    """Cell-weeks within ``within_weeks`` weeks of a logistics record there (of any
+    count, zero included) located to within ``max_precision_m``: where and when
+    someone was watching the traffic."""
+    n_w = prep.n_weeks
+    logi = prep.frames["logistics"].filter(pl.col("precision_m").fill_null(0.0) <= max_precision_m)
+    flat = logi["cell"].to_numpy() * n_w + logi["week"].to_numpy()
+    seen = np.bincount(flat, minlength=(prep.grid.n_cells + 1) * n_w).reshape(-1, n_w)
+    if within_weeks > 0:  # a record in weeks t − k … t + k
+        cum = np.concatenate([np.zeros((seen.shape[0], 1), np.int64), np.cumsum(seen, 1)], 1)
+        t = np.arange(n_w)
+        lo, hi = np.clip(t - within_weeks, 0, n_w), np.clip(t + within_weeks + 1, 0, n_w)
+        seen = cum[:, hi] - cum[:, lo]
+    return np.asarray(seen > 0, np.bool_)
 
 
 def _bins(params: Params) -> list[tuple[int, int]]:
@@ -322,8 +342,16 @@ def strike_effects(
     n_clusters[rows] = clusters
     out = []
     for name, y_all in outcomes(prep, params.effect_max_precision_m).items():
-        y = y_all[rows]
-        fit = fepois(y, x, strata, clusters=clusters) if y.sum() > 0 else None
+        y, mask = y_all[rows], None
+        if name == "logistics" and params.effect_logistics_reported_only:
+            # traffic is counted where someone watched: a week without a record is
+            # missing, not zero (a road's use comes and goes with the front)
+            watched = logistics_reported(
+                prep, params.effect_max_precision_m, params.effect_logistics_reported_within_weeks
+            )
+            mask = watched[rows].astype(np.float64)
+            y = y * mask
+        fit = fepois(y, x, strata, clusters=clusters, mask=mask) if y.sum() > 0 else None
         has_y = np.zeros(n_c, bool)
         has_y[rows[y.sum(axis=1) > 0]] = True
         for item in layout:
@@ -342,6 +370,11 @@ def strike_effects(
                 }
             )
     return out
+
+
+def _relative(log_ratio: float) -> float:
+    """exp(x) − 1, finite: a bound of a few struck cells' interval can pass e^709."""
+    return float(np.expm1(min(float(log_ratio), 700.0)))
 
 
 def _pair_row(
@@ -405,16 +438,16 @@ def _pair_row(
     z = float(stats.t.ppf(0.5 + params.confidence_level / 2.0, max(g_eff - 1.0, 1.0)))
     b = float(w @ fit.coef[idx])
     se = float(np.sqrt(max(w @ fit.vcov[np.ix_(idx, idx)] @ w, 0.0)))
-    eff, lo, hi = np.expm1(b), np.expm1(b - z * se), np.expm1(b + z * se)
+    eff, lo, hi = _relative(b), _relative(b - z * se), _relative(b + z * se)
     study = []
     for i, (b_lo, b_hi) in enumerate(bins):
         c, e = fit.coef[s + i], fit.se[s + i]
         study.append(
             {
                 "weeks_since_strike": [b_lo, b_hi],
-                "effect": float(np.expm1(c)) if np.isfinite(c) else None,
-                "ci_low": float(np.expm1(c - z * e)) if np.isfinite(c) else None,
-                "ci_high": float(np.expm1(c + z * e)) if np.isfinite(c) else None,
+                "effect": _relative(c) if np.isfinite(c) else None,
+                "ci_low": _relative(c - z * e) if np.isfinite(c) else None,
+                "ci_high": _relative(c + z * e) if np.isfinite(c) else None,
             }
         )
     significant = bool(lo > 0 or hi < 0)
@@ -433,7 +466,7 @@ def _pair_row(
     def rel(c: float, e: float) -> tuple[float | None, list[float | None]]:
         if not np.isfinite(c):
             return None, [None, None]
-        return float(np.expm1(c)), [float(np.expm1(c - z * e)), float(np.expm1(c + z * e))]
+        return _relative(c), [_relative(c - z * e), _relative(c + z * e)]
 
     spill, spill_ci = rel(spill_c, spill_e)
     pre, pre_ci = rel(lead_c, lead_e)

@@ -112,14 +112,17 @@ def fepois(
     max_iter: int = 50,
     tol: float = 1e-8,
     clusters: npt.NDArray[np.int64] | None = None,
+    mask: F | None = None,
 ) -> PoissonFit:
-    """Fit the two-way fixed-effects Poisson model on a balanced panel.
+    """Fit the two-way fixed-effects Poisson model on a panel of units × weeks.
 
     ``y[u, t]`` (units × weeks), ``x[u, t, k]`` (regressors); ``strata[u]`` gives each
     unit its own week effects per stratum (default: one stratum); ``clusters[u]`` the
-    cluster of each unit for the covariance (default: each unit its own).
+    cluster of each unit for the covariance (default: each unit its own); ``mask[u, t]``
+    (0 or 1) the observations that exist: an unbalanced panel is the balanced one with
+    the missing observations masked out (their outcome is ignored).
     """
-    return _fit(y, x, strata, clusters, max_iter, tol)
+    return _fit(y, x, strata, clusters, max_iter, tol, mask)
 
 
 def _fit(
@@ -129,7 +132,10 @@ def _fit(
     clusters: npt.NDArray[np.int64] | None,
     max_iter: int,
     tol: float,
+    mask: F | None = None,
 ) -> PoissonFit:
+    if mask is not None:
+        y = y * mask
     keep_u, keep_t = y.sum(axis=1) > 0, y.sum(axis=0) > 0
     st_all = np.zeros(keep_u.size, np.int64) if strata is None else np.asarray(strata)
     # units grouped by stratum (the fit does not depend on their order)
@@ -137,6 +143,7 @@ def _fit(
     units = units[np.argsort(st_all[units], kind="stable")]
     weeks = np.flatnonzero(keep_t)
     y, x = y[np.ix_(units, weeks)], x[units[:, None], weeks[None, :]]
+    m = np.ones(y.shape) if mask is None else np.asarray(mask, np.float64)[np.ix_(units, weeks)]
     _, st = np.unique(st_all[units], return_inverse=True)
     onehot = np.eye(int(st.max(initial=-1)) + 1)[st.reshape(-1)]
     n_u, k_all = y.shape[0], x.shape[2]
@@ -144,8 +151,10 @@ def _fit(
     if y.size == 0:
         return PoissonFit(coef_all, vcov_all, 0, n_u, False)
     # a regressor without variation within units and weeks is not identified
-    spread_ = _demean(x, np.ones(y.shape), onehot)
-    used = np.flatnonzero(np.sqrt(np.einsum("utk,utk->k", spread_, spread_)) > 1e-6)
+    spread_ = _demean(x, m, onehot)
+    # (over the observations that exist: a regressor that varies only where the panel
+    # is masked out carries no information)
+    used = np.flatnonzero(np.sqrt(np.einsum("utk,utk,ut->k", spread_, spread_, m)) > 1e-6)
     del spread_
     if used.size < k_all:
         x = np.ascontiguousarray(x[:, :, used])
@@ -164,9 +173,11 @@ def _fit(
         exb = np.exp(xs @ b).reshape(n_u, -1)
         for _ in range(5):
             g_u = np.exp(gamma)[st]  # [u, t]
-            alpha = sum_u - np.log(np.maximum((g_u * exb).sum(axis=1), 1e-300))
-            gamma = sum_t - np.log(np.maximum(onehot.T @ (np.exp(alpha)[:, None] * exb), 1e-300))
-        mu = np.exp(alpha[:, None] + gamma[st]) * exb
+            alpha = sum_u - np.log(np.maximum((g_u * exb * m).sum(axis=1), 1e-300))
+            gamma = sum_t - np.log(
+                np.maximum(onehot.T @ (np.exp(alpha)[:, None] * exb * m), 1e-300)
+            )
+        mu = np.exp(alpha[:, None] + gamma[st]) * exb * m
         xt = _demean(x, mu, onehot, xt)
         grad = xt.reshape(-1, k).T @ (y - mu).ravel()
         hess = _hessian(xs, xt, mu)
@@ -176,7 +187,7 @@ def _fit(
             converged = True
             break
     exb = np.exp(xs @ b).reshape(n_u, -1)
-    mu = np.exp(alpha[:, None] + gamma[st]) * exb
+    mu = np.exp(alpha[:, None] + gamma[st]) * exb * m
     xt = _demean(x, mu, onehot, xt, tol=1e-10)
     bread = np.linalg.pinv(_hessian(xs, xt, mu))
     scores = np.einsum("utk,ut->uk", xt, y - mu)

@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/2.4.0"
+METHOD_VERSION = "liaison-assess/2.5.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,11 @@ class Params:
     # twice over: the weeks since the category's latest strike by any party, attributed
     # to the parties whose strikes it was
     effect_latest_any_party: bool = True
+    # method 2.5.0: logistics are read where they were reported: a cell-week with no
+    # logistics record is unobserved, not a count of zero traffic (the intensive margin)
+    effect_logistics_reported_only: bool = True
+    # … a cell-week within this many weeks of a logistics record there counts as watched
+    effect_logistics_reported_within_weeks: int = 1
     # strike effects (method 2.2.0): the group holding the cell that week enters the
     # regression (one indicator per group), and the covariance is clustered on the
     # cells' H3 parents at this resolution (the grid's resolution or finer: each cell)
