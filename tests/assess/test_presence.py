@@ -95,3 +95,67 @@ def test_logistics_observations_are_presence_evidence() -> None:
     g = prep.groups.index("threat-actor--g")
     assert presence(prep, Params())[cell, week_i, g] > 0.5
     assert presence(prep, Params(weight_logistics=0.0))[cell, week_i, g] == 0.0
+
+
+def _events(place_groups: list[tuple[float, float, list[str]]], weeks: int) -> pl.DataFrame:
+    """One event per listed group per week at each place (lat, lon, groups)."""
+    week, rows = 7 * 86_400_000, []
+    for lat, lon, groups in place_groups:
+        for w in range(weeks):
+            for g in groups:
+                rows.append((lat, lon, g, 2400 * week + w * week + 86_400_000))
+    return pl.DataFrame(
+        {
+            "id": [f"liaison-event--{i}" for i in range(len(rows))],
+            "initiator": [r[2] for r in rows],
+            "lat": [r[0] for r in rows],
+            "lon": [r[1] for r in rows],
+            "precision_m": [1000.0] * len(rows),
+            "t_start_ms": [r[3] for r in rows],
+            "t_end_ms": [r[3] + 3_600_000 for r in rows],
+        }
+    )
+
+
+def test_a_place_fought_over_by_several_groups_is_held_by_none() -> None:
+    """Four groups acting in one town every week: nobody holds it (no known group); a
+    front where two groups meet, and a town one group holds, stay held."""
+    fought = (34.5, 38.5, ["threat-actor--a", "threat-actor--b", "threat-actor--c",
+                           "threat-actor--d"])  # fmt: skip
+    front = (35.5, 39.5, ["threat-actor--a", "threat-actor--b"])
+    held = (34.0, 40.0, ["threat-actor--c"])
+    inputs = AssessmentInputs.from_frames({"events": _events([fought, front, held], 10)})
+    prep = prepare(inputs, Params(), None, Messages())
+    ev = prep.frames["events"]
+    cell_of = {
+        (lat, lon): int(c) for lat, lon, c in ev.select("lat", "lon", "cell").unique().iter_rows()
+    }
+    wk = int(ev["week"].max()) - 3
+    held_share = {
+        name: presence(prep, Params())[cell_of[place[:2]], wk].sum()
+        for name, place in (("fought", fought), ("front", front), ("held", held))
+    }
+    assert held_share["fought"] < 0.2
+    assert held_share["front"] > 0.9 and held_share["held"] > 0.9
+    # the reading switched off: the fought-over town is read as held by someone
+    off = presence(prep, Params(control_contested_from=1.0))
+    assert off[cell_of[fought[:2]], wk].sum() > 0.9
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(min_value=0.0, max_value=50.0), min_size=3 * 4, max_size=3 * 4),
+    st.integers(min_value=1, max_value=4),
+)
+def test_contested_share_is_a_share_and_zero_with_two_groups(
+    values: list[float], n_groups: int
+) -> None:
+    from liaison.assess.presence import contested_share
+
+    weekly = np.asarray(values, np.float32).reshape(1, 3, 4)
+    weekly[:, :, n_groups:] = 0.0
+    r = contested_share(weekly, Params())
+    assert r.shape == (1, 3)
+    assert np.all((r >= 0.0) & (r < 1.0))
+    if n_groups <= 2:
+        assert np.all(r == 0.0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from liaison.assess import AssessmentInputs, AssessmentResult
+from liaison.assess import AssessmentInputs, AssessmentResult, Params, run
 
 
 def test_share_of_the_main_target_within_3pp_and_covered(
@@ -126,3 +126,22 @@ def test_party_shares_without_any_group_are_all_no_known_group() -> None:
     q = np.ones((5, 1))
     assert party_shares(q, np.full(5, 2.0)).tolist() == [1.0]
     assert party_shares(q, np.ones((3, 5))).shape == (3, 1)
+
+
+def test_contested_towns_are_read_as_no_known_group() -> None:
+    """Towns fought over (their events name any of four groups; nobody reports control)
+    are held by none: with the contested reading the precise party's "no known group"
+    comes within 3 points of the truth; without it, it is read far too low."""
+    from liaison.assess.worlds import towns
+
+    inputs, truth = towns(2)
+    precise = next(p for p, row in truth["parties"].items() if row.get("key") == "precise")
+    true_none = truth["targeting_share"][precise]["none"]
+
+    def none_share(params: Params) -> float:
+        rows = {r["party"]: r for r in run(inputs, params, party=precise).data["targeting"]}
+        return float(rows[precise]["no_known_group"]["share"])
+
+    assert true_none > 0.03
+    assert abs(none_share(Params()) - true_none) <= 0.03
+    assert none_share(Params(control_contested_from=1.0)) < true_none - 0.03

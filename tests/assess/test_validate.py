@@ -194,7 +194,9 @@ def test_sensitivity_varies_each_default_one_at_a_time() -> None:
     assert not notes
     concepts = {label.split("=")[0] for label in out}
     assert {"presence_threshold", "presence_half_life_weeks", "grading weights"} <= concepts
-    assert len(concepts) == 4  # and one tolerance parameter
+    assert "control_contested_from" in concepts
+    assert out["control_contested_from=1"].control_contested_from == 1.0  # the reading off
+    assert len(concepts) == 5  # and one tolerance parameter
     for label, params in out.items():
         changed = [f for f in base.__dataclass_fields__ if getattr(params, f) != getattr(base, f)]
         assert changed and (len(changed) == 1 or label.startswith("grading")), (label, changed)

@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/2.5.0"
+METHOD_VERSION = "liaison-assess/2.6.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,10 @@ class Params:
     location_prior_floor: float = 0.01
     control_log_odds: float = 2.0
     control_switch_per_week: float = 0.05
+    # presence (method 2.6.0): a place whose evidence names a third group is fought over
+    control_contested_from: float = 0.05
+    control_contested_span: float = 0.2
+    control_contested_prior: float = 1.0
     weight_control: float = 1.0
     weight_sighting: float = 0.8
     weight_movement: float = 0.5
@@ -158,6 +162,8 @@ def _problems(p: Params) -> list[str]:
         )
     if not 0.0 < p.control_switch_per_week < 1.0:
         out.append("control_switch_per_week must be in (0, 1)")
+    if not 0.0 <= p.control_contested_from <= 1.0 or p.control_contested_prior < 0.0:
+        out.append("control_contested_from must be in [0, 1], control_contested_prior ≥ 0")
     if any(t < 0 for t in p.sensitivity_tolerances_m) or p.presence_floor_m < 0:
         out.append("presence_floor_m and sensitivity_tolerances_m must be ≥ 0")
     if any(not s > 0 for s in p.sensitivity_scales):
@@ -181,6 +187,7 @@ def _problems(p: Params) -> list[str]:
         "presence_half_life_weeks",
         "presence_evidence_scale",
         "control_log_odds",
+        "control_contested_span",
         "location_prior_floor",
         "max_precision_m",
         "corroboration_radius_m",

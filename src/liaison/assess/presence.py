@@ -17,6 +17,11 @@ Two questions are kept apart (docs/method.md "Presence as control"):
    ``exp(control_log_odds)``. Forward–backward gives ``P(group | someone)`` per cell and
    week; only *relative* evidence matters, so evidence thinned inside a group's own
    territory still decides it.
+3. *Is it fought over?* Where a share ``r`` of a cell's time-decayed evidence names
+   neither of its two main groups, several groups act there and none holds it:
+   ``P(group | someone)`` is scaled by ``1 − clip((r − from) / span, 0, 1)`` and the
+   rest is "no known group" (``contested_share``). A front line between two groups
+   mixes two groups' evidence, not three, and stays held.
 
 ``P[cell, week, group] = P(someone) × P(group | someone)``.
 """
@@ -39,6 +44,7 @@ __all__ = [
     "ControlField",
     "EvidenceSource",
     "activity_density",
+    "contested_share",
     "control_field",
     "evidence_scale",
     "evidence_sources",
@@ -358,6 +364,11 @@ def control_field(
         params.control_switch_per_week,
         allowed,
     )
+    if who.shape[2] > 2 and params.control_contested_from < 1.0:
+        r = contested_share(weekly, params)
+        held = 1.0 - np.clip((r - params.control_contested_from) / params.control_contested_span,
+                             0.0, 1.0)  # fmt: skip
+        who *= held[:, :, None].astype(np.float32)
     someone[-1] = 0.0
     return ControlField(
         someone,
@@ -367,6 +378,24 @@ def control_field(
         weekly_total,
         activity_density(prep, params) if activity is None else activity,
         sources,
+    )
+
+
+def contested_share(weekly: F32, params: Params) -> F32:
+    """Per cell and week, the share of the time-decayed evidence that names neither of
+    the cell's two main groups that week, ``(total − top two) / (total + prior)``:
+    near 0 where one group holds a place (or two meet at a front), high where several
+    groups act and none dominates. One group at a time, so memory stays [cells, weeks]."""
+    n_c, n_w, n_g = weekly.shape
+    total, first, second, rest = (np.zeros((n_c, n_w), np.float32) for _ in range(4))
+    for g in range(n_g):
+        ev = _decay(np.ascontiguousarray(weekly[:, :, g : g + 1]), params)[:, :, 0]
+        total += ev
+        rest += np.minimum(second, ev)  # the smallest of the three leaves the top two
+        second = np.maximum(second, np.minimum(first, ev))
+        first = np.maximum(first, ev)
+    return np.asarray(
+        rest / (total + np.float32(params.control_contested_prior) + 1e-9), np.float32
     )
 
 

@@ -16,7 +16,8 @@ __all__ = ["DEFAULT", "sensitivity_rows", "variants"]
 DEFAULT = "default"
 _FLAT = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
 _STEEP = (1.0, 0.6, 0.35, 0.2, 0.1, 0.3)
-#: The defaults varied: θ, the spatial tolerance, the half-life, the grading weights.
+#: The defaults varied: θ, the spatial tolerance, the half-life, the contested reading,
+#: the grading weights.
 #: A concept names candidate parameters (the first ``Params`` has is used); values are
 #: absolute, or factors of the default (``×0.5``) when given as strings; the last tuple
 #: holds the values used when the default is 0.
@@ -24,6 +25,8 @@ _CONCEPTS: tuple[tuple[tuple[str, ...], tuple[float | str, ...], tuple[float, ..
     (("presence_threshold",), (0.3, 0.7), ()),
     (("targeting_tolerance_m", "presence_floor_m"), ("×0.5", "×2"), (2000.0, 5000.0)),
     (("presence_half_life_weeks",), ("×0.5", "×2"), ()),
+    # the contested reading (2.6.0): stricter, and off (1: no place is fought over)
+    (("control_contested_from",), ("×2", 1.0), ()),
 )
 
 
