@@ -55,11 +55,12 @@ def test_every_declared_dependency_is_locked() -> None:
     with (ROOT / "pyproject.toml").open("rb") as f:
         project = tomllib.load(f)["project"]
     declared = list(project["dependencies"]) + list(project["optional-dependencies"]["dev"])
-    pins = _requirements_txt()
+    pins = _requirements_txt_by_python("3.11")
     missing = []
     for spec in declared:
         req = Requirement(spec)
-        if req.marker is not None and not req.marker.evaluate({"python_version": "3.11"}):
+        env = {"python_version": "3.11", "python_full_version": "3.11.0"}
+        if req.marker is not None and not req.marker.evaluate(env):
             continue
         version = pins.get(canonicalize_name(req.name))
         if version is None or not req.specifier.contains(version, prereleases=True):
@@ -195,3 +196,44 @@ def test_supported_pythons_are_bounded_and_pinned() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "requires-python" in ci and 'find_python "$NEWEST_VERSION"' in ci
     assert "newest_python" not in ci
+
+
+def _requirements_txt_by_python(python: str) -> dict[str, str]:
+    """requirements.txt's pins as a given Python (``3.11``) would install them."""
+    env = {"python_version": python, "python_full_version": f"{python}.0"}
+    pins: dict[str, str] = {}
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        if not _PIN.match(line):
+            continue
+        req = Requirement(line.rstrip(" \\"))
+        if req.marker is None or req.marker.evaluate(env):
+            pins[canonicalize_name(req.name)] = str(req.specifier).removeprefix("==")
+    return pins
+
+
+def test_declared_dependencies_are_exact_pins_of_the_lock() -> None:
+    """A plain ``pip install .`` (or ``.[dev]``) on a fresh machine gets the tested
+    versions too, not the newest its ranges would admit: every dependency in
+    pyproject.toml is one exact pin, the version requirements.txt locks for each
+    supported Python (``make lock`` keeps them in step)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = [Requirement(r) for r in project["dependencies"]]
+    declared += [
+        Requirement(r) for extra in project["optional-dependencies"].values() for r in extra
+    ]
+    ranges = [
+        str(r)
+        for r in declared
+        if len(r.specifier) != 1 or next(iter(r.specifier)).operator != "=="
+    ]
+    assert ranges == []
+    for python in ("3.11", "3.13"):
+        env = {"python_version": python, "python_full_version": f"{python}.0"}
+        locked = _requirements_txt_by_python(python)
+        wanted = {
+            canonicalize_name(r.name): next(iter(r.specifier)).version
+            for r in declared
+            if r.marker is None or r.marker.evaluate(env)
+        }
+        differ = {n: (v, locked.get(n)) for n, v in wanted.items() if locked.get(n) != v}
+        assert differ == {}, python
