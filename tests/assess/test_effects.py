@@ -364,3 +364,15 @@ def test_relative_effect_bounds_stay_finite() -> None:
     assert np.isclose(_relative(np.log(0.55)), -0.45)
     assert np.isfinite(_relative(800.0)) and _relative(800.0) > 1e300
     assert _relative(-800.0) == -1.0
+
+
+def test_effective_clusters_do_not_depend_on_the_direction_scale() -> None:
+    """Kish's ratio is scale-free: a direction whose information underflows (a few
+    struck cells with almost no outcome left) gives the same count, not a division by 0."""
+    y, x, _ = _panel(9)
+    fit = fepois(y, x)
+    w = np.array([1.0, 0.0])
+    want = fit.effective_clusters(w)
+    assert want > 1
+    assert np.isclose(fit.effective_clusters(w * 1e-160), want)
+    assert fit.effective_clusters(w * 0.0) == 0.0

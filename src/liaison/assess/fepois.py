@@ -50,9 +50,12 @@ class PoissonFit:
             return float(self.n_units)
         assert self.used is not None
         z = self.design @ np.nan_to_num(w[self.used])
-        v = np.bincount(self.row_cluster, weights=self.mu * z * z)
-        total = float(v.sum())
-        return total * total / float((v * v).sum()) if total > 0 else 0.0
+        v = np.asarray(np.bincount(self.row_cluster, weights=self.mu * z * z), np.float64)
+        top = float(v.max(initial=0.0))
+        if not top > 0:
+            return 0.0
+        v = v / top  # the ratio is scale-free; scaled, Σ v² cannot underflow to 0
+        return float(v.sum()) ** 2 / float((v * v).sum())
 
     @property
     def se(self) -> F:
