@@ -196,7 +196,10 @@ def test_sensitivity_varies_each_default_one_at_a_time() -> None:
     assert {"presence_threshold", "presence_half_life_weeks", "grading weights"} <= concepts
     assert "control_contested_from" in concepts
     assert out["control_contested_from=1"].control_contested_from == 1.0  # the reading off
-    assert len(concepts) == 5  # and one tolerance parameter
+    # unplaced strikes' weeks: an integer parameter stays an integer; 0 keeps them
+    assert out["effect_unplaced_weeks=12"].effect_unplaced_weeks == 12
+    assert type(out["effect_unplaced_weeks=0"].effect_unplaced_weeks) is int
+    assert len(concepts) == 6  # and one tolerance parameter
     for label, params in out.items():
         changed = [f for f in base.__dataclass_fields__ if getattr(params, f) != getattr(base, f)]
         assert changed and (len(changed) == 1 or label.startswith("grading")), (label, changed)

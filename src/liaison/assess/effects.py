@@ -22,6 +22,12 @@ over every party × target category at once (docs/method.md "Strike effects"):
   ``effect_lead_weeks`` weeks and none in the last ``effect_horizon_weeks``. With no
   anticipation it is 0; activity already trending before the strikes makes it fail.
 
+A strike that cannot be placed on a cell (a coarse report nobody else saw) still hit
+somewhere: the cell-weeks its location posterior reaches (mass ≥ ``effect_unplaced_mass``
+over the last ``effect_unplaced_weeks`` weeks) are neither struck nor clean controls and
+are left out of the likelihood; kept, they are affected weeks read as unaffected, and
+every effect shrinks towards 0.
+
 The effect is ``exp(b̄) − 1`` with ``b̄`` the exposure-weighted mean coefficient of the
 bins within ``effect_window_weeks``. The regression also carries the cell's holder that
 week (``effect_holder_covariates``); its interval uses the cluster-robust covariance
@@ -51,7 +57,7 @@ from .prepare import Prepared
 from .presence import ControlField
 from .targeting import strike_posteriors
 
-__all__ = ["logistics_reported", "outcomes", "strike_effects"]
+__all__ = ["logistics_reported", "outcomes", "strike_effects", "unplaced_mask"]
 
 F = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -93,6 +99,29 @@ def logistics_reported(
         lo, hi = np.clip(t - within_weeks, 0, n_w), np.clip(t + within_weeks + 1, 0, n_w)
         seen = cum[:, hi] - cum[:, lo]
     return np.asarray(seen > 0, np.bool_)
+
+
+def unplaced_mask(
+    post_cells: I64,
+    post_weights: F,
+    week: I64,
+    shape: tuple[int, int],
+    params: Params,
+) -> F | None:
+    """1 for the clean cell-weeks, 0 where the strikes that could not be placed may have
+    landed: their location posteriors' (``post_cells``, ``post_weights``: one row per
+    strike, in its ``week``) summed mass over the last ``effect_unplaced_weeks`` weeks
+    reaches ``effect_unplaced_mass``. None when nothing is left out."""
+    span = params.effect_unplaced_weeks
+    if span == 0 or post_cells.shape[0] == 0:
+        return None
+    n_c, n_w = shape
+    flat = post_cells * n_w + week[:, None]
+    mass = np.asarray(np.bincount(flat.ravel(), post_weights.ravel(), n_c * n_w), np.float64)
+    mass = mass.reshape(n_c, n_w)
+    mass[-1] = 0.0  # the "outside the grid" row
+    unclean = _window_sum(mass, 0, span - 1) >= params.effect_unplaced_mass
+    return None if not unclean.any() else np.asarray(~unclean, np.float64)
 
 
 def _bins(params: Params) -> list[tuple[int, int]]:
@@ -274,6 +303,13 @@ def strike_effects(
               weights[post.key_of[sp_idx]].ravel())  # fmt: skip
     likely = np.flatnonzero(mass[:-1] >= 0.5)
     rows = _rows(np.unique(np.concatenate([cell[placed], likely])), prep, params, rng)
+    unplaced = np.flatnonzero(~placed & ~spread & (prec <= params.max_precision_m))
+    clean_all = unplaced_mask(
+        post.cells[post.key_of[unplaced]], weights[post.key_of[unplaced]], week[unplaced],
+        (n_c, n_w), params,
+    )  # fmt: skip
+    clean = None if clean_all is None else clean_all[rows]
+    left_out = 0.0 if clean is None else float(1.0 - clean.mean())
     columns: list[F] = []
     layout: list[dict[str, Any]] = []
     bins = _bins(params)
@@ -342,14 +378,15 @@ def strike_effects(
     n_clusters[rows] = clusters
     out = []
     for name, y_all in outcomes(prep, params.effect_max_precision_m).items():
-        y, mask = y_all[rows], None
+        y, mask = y_all[rows], clean
         if name == "logistics" and params.effect_logistics_reported_only:
             # traffic is counted where someone watched: a week without a record is
             # missing, not zero (a road's use comes and goes with the front)
             watched = logistics_reported(
                 prep, params.effect_max_precision_m, params.effect_logistics_reported_within_weeks
             )
-            mask = watched[rows].astype(np.float64)
+            mask = watched[rows].astype(np.float64) * (1.0 if clean is None else clean)
+        if mask is not None:
             y = y * mask
         fit = fepois(y, x, strata, clusters=clusters, mask=mask) if y.sum() > 0 else None
         has_y = np.zeros(n_c, bool)
@@ -367,9 +404,14 @@ def strike_effects(
                     "target_category": item["category"],
                     "outcome": name,
                     **row,
+                    "cell_weeks_left_out": round(left_out, 4),
                 }
             )
     return out
+
+
+#: A bin's log effect beyond this (a factor of 1,000) is separation, not an estimate.
+MAX_LOG_EFFECT = float(np.log(1000.0))
 
 
 def _relative(log_ratio: float) -> float:
@@ -423,6 +465,13 @@ def _pair_row(
             reason = (
                 f"not identified: the struck cells' {name} never varies between struck "
                 "and unstruck weeks (struck every week, or no record of it there)"
+            )
+        elif np.abs(coef).max() > MAX_LOG_EFFECT:
+            factor = np.exp(min(float(np.abs(coef).max()), 700.0))
+            reason = (
+                f"not identified: the estimate diverges (×{factor:.3g}); the struck cells' "
+                f"{name} is zero in one of the states compared (separation): no credible "
+                "effect can be read"
             )
     if reason is not None:
         row["message"] = reason

@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/2.6.0"
+METHOD_VERSION = "liaison-assess/2.7.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,12 @@ class Params:
     # cells' H3 parents at this resolution (the grid's resolution or finer: each cell)
     effect_holder_covariates: bool = True
     effect_cluster_resolution: int = 5
+    # strike effects (method 2.7.0): a cell-week where a strike that could not be placed
+    # on a cell (its report too coarse, nobody saw it) may have landed — location
+    # posterior mass ≥ effect_unplaced_mass over the last effect_unplaced_weeks weeks —
+    # is neither struck nor a clean control: it is left out (0 weeks: kept)
+    effect_unplaced_mass: float = 0.1
+    effect_unplaced_weeks: int = 6
     # corroboration and harm
     corroboration_radius_m: float = 10_000.0
     corroboration_days: float = 7.0
@@ -195,6 +201,7 @@ def _problems(p: Params) -> list[str]:
         "harm_radius_m",
         "harm_days",
         "effect_max_precision_m",
+        "effect_unplaced_mass",
         "claims_observer_prior",
         "claims_disagreement_z",
     )
@@ -212,6 +219,8 @@ def _problems(p: Params) -> list[str]:
         "float_digits",
     )
     out.extend(f"{n} must be ≥ 1" for n in at_least_one if getattr(p, n) < 1)
+    if not 0 <= p.effect_unplaced_weeks <= 52:
+        out.append("effect_unplaced_weeks must be 0…52")
     for n in (
         "presence_max_lag_weeks",
         "presence_max_spread_rings",

@@ -17,7 +17,7 @@ DEFAULT = "default"
 _FLAT = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
 _STEEP = (1.0, 0.6, 0.35, 0.2, 0.1, 0.3)
 #: The defaults varied: θ, the spatial tolerance, the half-life, the contested reading,
-#: the grading weights.
+#: the unplaced strikes' weeks left out, the grading weights.
 #: A concept names candidate parameters (the first ``Params`` has is used); values are
 #: absolute, or factors of the default (``×0.5``) when given as strings; the last tuple
 #: holds the values used when the default is 0.
@@ -27,6 +27,8 @@ _CONCEPTS: tuple[tuple[tuple[str, ...], tuple[float | str, ...], tuple[float, ..
     (("presence_half_life_weeks",), ("×0.5", "×2"), ()),
     # the contested reading (2.6.0): stricter, and off (1: no place is fought over)
     (("control_contested_from",), ("×2", 1.0), ()),
+    # unplaced strikes' cell-weeks (2.7.0): left out twice as long, and kept (0 weeks)
+    (("effect_unplaced_weeks",), ("×2", 0.0), ()),
 )
 
 
@@ -51,7 +53,8 @@ def variants(base: Params) -> tuple[dict[str, Params], list[str]]:
         default = float(getattr(base, param))
         for x in _values(default, values, at_zero):
             if x != default:
-                overrides: dict[str, Any] = {param: x}
+                integer = isinstance(getattr(base, param), int)
+                overrides: dict[str, Any] = {param: int(x) if integer else x}
                 out[f"{param}={x:g}"] = dataclasses.replace(base, **overrides)
     if {"reliability_weights", "credibility_weights"} <= names:
         for label, w in (("flat", _FLAT), ("steep", _STEEP)):
