@@ -215,7 +215,8 @@ def test_declared_dependencies_are_exact_pins_of_the_lock() -> None:
     """A plain ``pip install .`` (or ``.[dev]``) on a fresh machine gets the tested
     versions too, not the newest its ranges would admit: every dependency in
     pyproject.toml is one exact pin, the version requirements.txt locks for each
-    supported Python (``make lock`` keeps them in step)."""
+    supported Python, and pyproject.toml pins every package of that resolution (the
+    dependencies' dependencies too)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = [Requirement(r) for r in project["dependencies"]]
     declared += [
@@ -237,3 +238,6 @@ def test_declared_dependencies_are_exact_pins_of_the_lock() -> None:
         }
         differ = {n: (v, locked.get(n)) for n, v in wanted.items() if locked.get(n) != v}
         assert differ == {}, python
+        # the whole resolution, not only the direct dependencies: a plain pip install
+        # resolves no transitive dependency to a newer, untested version either
+        assert sorted(set(locked) - set(wanted)) == [], python
