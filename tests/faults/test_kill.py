@@ -90,8 +90,12 @@ def test_kill_during_ingest_and_release(
         release.wait(timeout=60)
         table = released(fr, "ru")
         assert len({(i, m) for _, i, m in table}) == len(table)
-        if not SOAK:  # killed between two chunks of the release
-            assert 0 < len(table) < size
+        if not SOAK and release.proc.returncode == 0:
+            # on a fast machine the release can finish before the kill lands: all of it
+            assert len(table) == size + 1  # the records and the party's identity
+        elif not SOAK:  # killed during the release, usually between two of its chunks
+            assert release.proc.returncode == -signal.SIGKILL
+            assert 0 < len(table) <= size + 1
         _verified(fr.root)
         materialise_releases(fr)
         table = released(fr, "ru")
