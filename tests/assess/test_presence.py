@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from liaison.assess import AssessmentInputs, Params
 from liaison.assess.errors import Messages
 from liaison.assess.prepare import prepare
-from liaison.assess.presence import presence, presence_from_evidence
+from liaison.assess.presence import (
+    control_field,
+    evidence_scale,
+    presence,
+    presence_from_evidence,
+    vote_weight,
+)
 
 finite = st.floats(min_value=-1e6, max_value=1e9, allow_nan=False)
 
@@ -159,3 +166,53 @@ def test_contested_share_is_a_share_and_zero_with_two_groups(
     assert np.all((r >= 0.0) & (r < 1.0))
     if n_groups <= 2:
         assert np.all(r == 0.0)
+
+
+def test_a_neighbours_faint_kernel_tail_does_not_take_over_an_unreported_town() -> None:
+    """A town group a held (reported for 6 weeks), then not reported for 10, while group
+    b is reported every week in the next cell: the faint tail of b's kernels over the
+    town (a few thousandths of a report) must not vote like reports and hand it to b.
+    Before 2.8.0 (``control_vote_saturation=0``) it did."""
+    week = 7 * 86_400_000
+    town, next_cell = (34.5, 38.5), (34.5, 38.57)  # about 6.4 km apart: adjacent cells
+    rows = [(*town, "threat-actor--a", w) for w in range(6)]
+    rows += [(*next_cell, "threat-actor--b", w) for w in range(6, 16)]
+    events = pl.DataFrame(
+        {
+            "id": [f"liaison-event--{i}" for i in range(len(rows))],
+            "initiator": [r[2] for r in rows],
+            "lat": [r[0] for r in rows],
+            "lon": [r[1] for r in rows],
+            "precision_m": [1000.0] * len(rows),
+            "t_start_ms": [2400 * week + r[3] * week + 86_400_000 for r in rows],
+            "t_end_ms": [2400 * week + r[3] * week + 90_000_000 for r in rows],
+        }
+    )
+    prep = prepare(AssessmentInputs.from_frames({"events": events}), Params(), None, Messages())
+    ev = prep.frames["events"]
+    town_cell = int(ev.filter(pl.col("lon") == town[1])["cell"][0])
+    b_cell = int(ev.filter(pl.col("lon") == next_cell[1])["cell"][0])
+    assert town_cell != b_cell and b_cell in prep.grid.neighbours[town_cell].tolist()
+    a, b = prep.groups.index("threat-actor--a"), prep.groups.index("threat-actor--b")
+    late = int(ev["week"].max()) - 1  # nine weeks after the town's last report
+    field = control_field(prep, Params())
+    assert 0.0 < field.weekly_total[town_cell, late] < 0.05 * field.weekly_total[b_cell, late]
+    assert field.who[town_cell, late, a] > field.who[town_cell, late, b]
+    assert field.who[b_cell, late, b] > 0.9  # b's own cell is b's
+    old = control_field(prep, Params(control_vote_saturation=0.0))
+    assert old.who[town_cell, late, b] > 0.9
+
+
+def test_vote_weight_rises_with_evidence_from_zero_to_one() -> None:
+    """The vote weight is 0 without evidence, below 0.03 for a hundredth of the median
+    week's evidence, 1 − e⁻² at the median (saturation 0.5), and never above 1; the
+    median is that of the period's cell-weeks with any evidence."""
+    events = _events([(34.5, 38.5, ["threat-actor--a"])], 4)
+    prep = prepare(AssessmentInputs.from_frames({"events": events}), Params(), None, Messages())
+    weekly = control_field(prep, Params()).weekly_total
+    m = evidence_scale(weekly, prep)
+    assert m == pytest.approx(float(weekly.max()), rel=1e-6)  # one place, one event a week
+    total = np.array([[0.0, 0.01 * m, m, 1e6 * m]], np.float32)
+    w = vote_weight(total, m, 0.5)
+    assert w[0, 0] == 0.0 and w[0, 1] < 0.03 and abs(w[0, 2] - (1 - np.exp(-2))) < 1e-5
+    assert np.all(np.diff(w[0]) > 0) and w[0, 3] <= 1.0

@@ -199,7 +199,10 @@ def test_sensitivity_varies_each_default_one_at_a_time() -> None:
     # unplaced strikes' weeks: an integer parameter stays an integer; 0 keeps them
     assert out["effect_unplaced_weeks=12"].effect_unplaced_weeks == 12
     assert type(out["effect_unplaced_weeks=0"].effect_unplaced_weeks) is int
-    assert len(concepts) == 6  # and one tolerance parameter
+    # the weeks' vote on control (2.8.0): saturating later, and off (every week in full)
+    assert out["control_vote_saturation=0"].control_vote_saturation == 0.0
+    assert out["control_vote_saturation=1"].control_vote_saturation == 1.0
+    assert len(concepts) == 7  # and one tolerance parameter
     for label, params in out.items():
         changed = [f for f in base.__dataclass_fields__ if getattr(params, f) != getattr(base, f)]
         assert changed and (len(changed) == 1 or label.startswith("grading")), (label, changed)

@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/2.7.0"
+METHOD_VERSION = "liaison-assess/2.8.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,9 @@ class Params:
     control_contested_from: float = 0.05
     control_contested_span: float = 0.2
     control_contested_prior: float = 1.0
+    # presence (method 2.8.0): a week's vote counts in proportion to its evidence, in
+    # full from about this many times the median weekly evidence (0: every week in full)
+    control_vote_saturation: float = 0.5
     weight_control: float = 1.0
     weight_sighting: float = 0.8
     weight_movement: float = 0.5
@@ -170,6 +173,8 @@ def _problems(p: Params) -> list[str]:
         out.append("control_switch_per_week must be in (0, 1)")
     if not 0.0 <= p.control_contested_from <= 1.0 or p.control_contested_prior < 0.0:
         out.append("control_contested_from must be in [0, 1], control_contested_prior ≥ 0")
+    if not 0.0 <= p.control_vote_saturation <= 100.0:
+        out.append("control_vote_saturation must be in [0, 100]")
     if any(t < 0 for t in p.sensitivity_tolerances_m) or p.presence_floor_m < 0:
         out.append("presence_floor_m and sensitivity_tolerances_m must be ≥ 0")
     if any(not s > 0 for s in p.sensitivity_scales):

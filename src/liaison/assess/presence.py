@@ -13,8 +13,10 @@ Two questions are kept apart (docs/method.md "Presence as control"):
    evidence below an absolute threshold that thin or under-reported data rarely reach.
 2. *Which group?* A hidden-Markov model per cell over weeks: the controlling group
    persists from week to week and changes with probability ``control_switch_per_week``;
-   each unit of a group's (spread) evidence in a week multiplies its odds by
-   ``exp(control_log_odds)``. Forward–backward gives ``P(group | someone)`` per cell and
+   each week votes by its composition: group g's share of the week's (spread) evidence
+   multiplies its odds by ``exp(control_log_odds × share × weight)``, the weight rising
+   with the week's evidence (``vote_weight``: a kernel's faint tail is not a report).
+   Forward–backward gives ``P(group | someone)`` per cell and
    week; only *relative* evidence matters, so evidence thinned inside a group's own
    territory still decides it.
 3. *Is it fought over?* Where a share ``r`` of a cell's time-decayed evidence names
@@ -53,6 +55,7 @@ __all__ = [
     "kernel_class",
     "presence",
     "presence_from_evidence",
+    "vote_weight",
 ]
 
 F32 = npt.NDArray[np.float32]
@@ -355,8 +358,13 @@ def control_field(
     total = _decay(weekly_total[:, :, None], params)[:, :, 0]
     scale = evidence_scale(total, prep) * params.presence_evidence_scale
     someone = presence_from_evidence(total, scale)
-    # each week with evidence votes by its composition (relative evidence)
+    # each week with evidence votes by its composition (relative evidence), weighed
+    # by how much evidence it has: a kernel's faint tail is not a report
     composition = weekly / (weekly_total[:, :, None] + np.float32(1e-9))
+    if params.control_vote_saturation > 0.0:
+        median = evidence_scale(weekly_total, prep)
+        weight = vote_weight(weekly_total, median, params.control_vote_saturation)
+        composition *= weight[:, :, None]
     # a group can hold a cell only if it has evidence there at some time
     allowed = weekly.max(axis=1) > 0
     who = forward_backward(
@@ -379,6 +387,16 @@ def control_field(
         activity_density(prep, params) if activity is None else activity,
         sources,
     )
+
+
+def vote_weight(weekly_total: F32, median: float, saturation: float) -> F32:
+    """Weight of each cell-week's vote on who holds the cell: ``1 − exp(−e / (saturation
+    × median))``, with ``e`` the week's (spread, undecayed) evidence and ``median`` that
+    of the period's cell-weeks that have any (``evidence_scale``). A full report votes
+    almost in full; the faint tail of a neighbour's kernel (a hundredth of a report)
+    almost not at all, where before 2.8.0 it voted like a report and, week after week,
+    took over a cell whose holder goes unreported."""
+    return np.asarray(-np.expm1(-weekly_total / np.float32(saturation * median)), np.float32)
 
 
 def contested_share(weekly: F32, params: Params) -> F32:
