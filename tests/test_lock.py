@@ -196,6 +196,35 @@ def test_supported_pythons_are_bounded_and_pinned() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "requires-python" in ci and 'find_python "$NEWEST_VERSION"' in ci
     assert "newest_python" not in ci
+    # each end at one exact patch release (.python-version), found as such, never
+    # "the newest patch the machine has"
+    pinned = (ROOT / ".python-version").read_text(encoding="utf-8").split()
+    assert len(pinned) == 2 and all(re.fullmatch(r"3\.\d+\.\d+", v) for v in pinned), pinned
+    assert sorted(v.rsplit(".", 1)[0] for v in pinned) == ["3.11", "3.13"]
+    assert '".python-version"' in ci and "platform.python_version()" in ci
+    assert "sort -V" not in ci
+
+
+def test_lock_inputs_are_exact_pins_of_their_locks() -> None:
+    """What ``make lock`` compiles from (``requirements/*.in``) asks for exact versions,
+    the ones its lock holds: re-locking on a fresh machine resolves the same, not the
+    newest release of medallion, clkhash, anonlink, setuptools, pip or uv."""
+    locks = {
+        "medallion": "medallion.txt",
+        "clkhash": "clkhash.txt",
+        "build": "build.txt",
+        "pip": "pip.txt",
+        "uv": "uv.txt",
+    }
+    for side, lock in locks.items():
+        pins = _hashed_pins(ROOT / "requirements" / lock)
+        lines = (ROOT / "requirements" / f"{side}.in").read_text(encoding="utf-8").splitlines()
+        wanted = [Requirement(ln) for ln in lines if ln.strip() and not ln.startswith("#")]
+        assert wanted, side
+        for req in wanted:
+            spec = [(s.operator, s.version) for s in req.specifier]
+            name = canonicalize_name(req.name)
+            assert spec == [("==", pins.get(name))], f"{side}.in: {req} (locked {pins.get(name)})"
 
 
 def _requirements_txt_by_python(python: str) -> dict[str, str]:
