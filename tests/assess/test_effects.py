@@ -10,7 +10,7 @@ import pytest
 import statsmodels.api as sm
 
 from liaison.assess import AssessmentInputs, AssessmentResult
-from liaison.assess.fepois import fepois
+from liaison.assess.fepois import _demean, fepois
 
 F64 = np.ndarray
 
@@ -141,6 +141,24 @@ def test_fepois_unidentified_regressor_is_nan() -> None:
     x = np.concatenate([x, np.ones((*x.shape[:2], 1))], axis=2)  # absorbed by the FE
     fit = fepois(y, x)
     assert np.isnan(fit.coef[2]) and np.all(np.isfinite(fit.coef[:2]))
+
+
+def test_demeaning_a_stratum_whose_weight_sits_in_one_week_stays_finite() -> None:
+    """One unit alone in its stratum, its fitted means underflowed to ~1e-300 in every
+    week but one (front seed 8, 2.8.0: the inverse of rounding noise overflowed and the
+    fit raised LinAlgError). Such a stratum carries no information: its regressors
+    demean to 0, not to inf or NaN."""
+    w = np.full(52, 1.0000000000000237e-300)  # the weights of that fit, exactly
+    w[4:11] = 0.0
+    w[32:38] = 0.0
+    w[11] = 9.9999999999994979e-301
+    w[[20, 21, 22, 23, 44, 45, 46, 47]] = 1.0000000000000333e-300
+    w[38], w[39] = 1.0000000000000002, 1.0000000000000148e-300
+    x = np.random.default_rng(0).random((1, 52, 2))
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out = _demean(x, w[None, :], np.ones((1, 1)))
+    assert np.all(np.isfinite(out))
+    assert np.allclose(out[0, 38], 0.0)  # the one weighted week is its own unit mean
 
 
 def test_inflation_recovered(

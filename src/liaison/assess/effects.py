@@ -461,7 +461,12 @@ def _pair_row(
     else:
         idx = [s + i for i in win_bins]
         coef = fit.coef[idx]
-        if not np.all(np.isfinite(coef)):
+        if fit.diverged:
+            reason = (
+                f"not identified: the regression of {name} diverged (its fitted means "
+                "overflowed): no credible effect can be read"
+            )
+        elif not np.all(np.isfinite(coef)):
             reason = (
                 f"not identified: the struck cells' {name} never varies between struck "
                 "and unstruck weeks (struck every week, or no record of it there)"

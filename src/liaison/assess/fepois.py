@@ -40,6 +40,8 @@ class PoissonFit:
     mu: F | None = None
     row_cluster: npt.NDArray[np.int64] | None = None
     used: npt.NDArray[np.int64] | None = None
+    #: the Newton iteration left the finite numbers (the coefficients are then NaN)
+    diverged: bool = False
 
     def effective_clusters(self, w: F) -> float:
         """Kish's effective number of clusters of the direction ``w`` (over all
@@ -94,7 +96,11 @@ def _demean(
         rhs = np.einsum("utk,ut->tk", x[lo:hi], ws) - ws.T @ share[lo:hi]
         # m is symmetric, singular along the constant shared with the unit effects
         lam, vec = np.linalg.eigh(m)
-        keep = lam > 1e-12 * max(float(lam.max(initial=0.0)), 1e-300)
+        # relative to the weights, not to the largest eigenvalue: a stratum whose
+        # weight sits in one week (one unit, the other weeks' means underflowed) has
+        # only rounding noise (~1e-300) left, and its inverse would overflow
+        scale = float(ws.sum(axis=0).max(initial=0.0))
+        keep = lam > 1e-12 * max(scale, 1e-300)
         inv = np.divide(1.0, lam, out=np.zeros_like(lam), where=keep)
         gamma = vec @ (inv[:, None] * (vec.T @ rhs))  # [t, k]
         alpha = share[lo:hi] - (ws @ gamma) / wu[lo:hi, None]
@@ -184,6 +190,8 @@ def _fit(
         xt = _demean(x, mu, onehot, xt)
         grad = xt.reshape(-1, k).T @ (y - mu).ravel()
         hess = _hessian(xs, xt, mu)
+        if not (np.isfinite(grad).all() and np.isfinite(hess).all()):
+            return PoissonFit(coef_all, vcov_all, int(y.size), n_u, False, diverged=True)
         step = np.clip(np.linalg.lstsq(hess, grad, rcond=None)[0], -2.0, 2.0)
         b = b + step
         if np.max(np.abs(step)) < tol:

@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/2.8.0"
+METHOD_VERSION = "liaison-assess/2.8.1"
 
 
 @dataclass(frozen=True, slots=True)
