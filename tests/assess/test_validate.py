@@ -202,7 +202,10 @@ def test_sensitivity_varies_each_default_one_at_a_time() -> None:
     # the weeks' vote on control (2.8.0): saturating later, and off (every week in full)
     assert out["control_vote_saturation=0"].control_vote_saturation == 0.0
     assert out["control_vote_saturation=1"].control_vote_saturation == 1.0
-    assert len(concepts) == 7  # and one tolerance parameter
+    # the ambiguous strikes' bounds (2.9.0): narrower, and none
+    assert out["targeting_plausible=0.2"].targeting_plausible == 0.2
+    assert out["targeting_plausible=0.5"].targeting_plausible == 0.5
+    assert len(concepts) == 8  # and one tolerance parameter
     for label, params in out.items():
         changed = [f for f in base.__dataclass_fields__ if getattr(params, f) != getattr(base, f)]
         assert changed and (len(changed) == 1 or label.startswith("grading")), (label, changed)

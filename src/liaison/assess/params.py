@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/2.8.1"
+METHOD_VERSION = "liaison-assess/2.9.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,9 @@ class Params:
     # targeting (method 2.1.0): the field rebuilt without each of
     # this many groups of evidence records gives the share's evidence uncertainty
     evidence_jackknife_groups: int = 4
+    # targeting (method 2.9.0): a strike where a group's P lies in [this, 1 − this) may
+    # or may not have hit it; the interval spans both (0.5: no strike is ambiguous)
+    targeting_plausible: float = 0.1
     # strike effects
     effect_window_weeks: int = 4
     effect_bin_weeks: int = 4
@@ -173,6 +176,8 @@ def _problems(p: Params) -> list[str]:
         out.append("control_switch_per_week must be in (0, 1)")
     if not 0.0 <= p.control_contested_from <= 1.0 or p.control_contested_prior < 0.0:
         out.append("control_contested_from must be in [0, 1], control_contested_prior ≥ 0")
+    if not 0.0 < p.targeting_plausible <= 0.5:
+        out.append("targeting_plausible must be in (0, 0.5] (0.5: no strike is ambiguous)")
     if not 0.0 <= p.control_vote_saturation <= 100.0:
         out.append("control_vote_saturation must be in [0, 100]")
     if any(t < 0 for t in p.sensitivity_tolerances_m) or p.presence_floor_m < 0:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["adjusted", "party_shares"]
+__all__ = ["adjusted", "ambiguity_bounds", "party_shares"]
 
 F64 = npt.NDArray[np.float64]
 
@@ -75,3 +75,19 @@ def adjusted(q: F64, shares: F64) -> F64:
     total = a.sum(axis=-1, keepdims=True)
     out: F64 = np.where(total > 0, a / np.maximum(total, 1e-300), q)
     return out
+
+
+def ambiguity_bounds(q: F64, counts: F64, plausible: float) -> tuple[F64, F64]:
+    """Per group [G]: the share of strikes where the group is all but certain
+    (P(group) ≥ 1 − ``plausible``), and of those where it is a plausible target
+    (P(group) ≥ ``plausible``). Each strike counts in full or not at all: the ambiguous
+    ones missed it, or all hit it; a posterior's faint tails never add up to a share.
+
+    ``q`` is [K, 1 + G] (column 0: no known group), ``counts`` [K]; ``plausible`` in
+    (0, 0.5], smaller values widen the bounds (0.5: each strike on its likeliest group).
+    """
+    groups = q[:, 1:]
+    total = max(float(counts.sum()), 1e-300)
+    low = counts @ (groups >= 1.0 - plausible) / total
+    high = counts @ (groups >= plausible) / total
+    return np.asarray(low, np.float64), np.asarray(high, np.float64)

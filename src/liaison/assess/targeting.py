@@ -31,7 +31,7 @@ from .location import StrikePosteriors, strike_posteriors
 from .params import Params
 from .prepare import Prepared
 from .presence import ControlField, control_field, presence_from_evidence
-from .shares import party_shares
+from .shares import ambiguity_bounds, party_shares
 
 __all__ = ["StrikePosteriors", "party_seed", "strike_posteriors", "targeting"]
 
@@ -229,6 +229,12 @@ def targeting(
         sens_all = np.array([[v["no_known_group"], *v["shares"].values()] for v in sens])
         lo = np.minimum(lo, sens_all.min(axis=0))
         hi = np.maximum(hi, sens_all.max(axis=0))
+        # and the strikes whose target is ambiguous (a front line, a coarse report over
+        # several groups' places) may all have missed the group or all have hit it: their
+        # posteriors can be wrong together, which no resampling of them shows
+        amb_lo, amb_hi = ambiguity_bounds(post.q[keys], counts, params.targeting_plausible)
+        lo[1:] = np.minimum(lo[1:], amb_lo)
+        hi[1:] = np.maximum(hi[1:], amb_hi)
         row["groups"] = [
             {
                 "group": g,
@@ -236,6 +242,7 @@ def targeting(
                 "ci_low": lo[i + 1],
                 "ci_high": min(1.0, hi[i + 1] + unknown),
                 "share_any": anywhere[i],
+                "ambiguous_bounds": [float(amb_lo[i]), float(amb_hi[i])],
                 "claimed_share": claim[i] / total,
             }
             for i, g in enumerate(prep.groups)

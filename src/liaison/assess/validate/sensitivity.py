@@ -17,7 +17,8 @@ DEFAULT = "default"
 _FLAT = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
 _STEEP = (1.0, 0.6, 0.35, 0.2, 0.1, 0.3)
 #: The defaults varied: θ, the spatial tolerance, the half-life, the contested reading,
-#: the unplaced strikes' weeks left out, the weeks' vote on control, the grading weights.
+#: the unplaced strikes' weeks left out, the weeks' vote on control, the ambiguous
+#: strikes' bounds, the grading weights.
 #: A concept names candidate parameters (the first ``Params`` has is used); values are
 #: absolute, or factors of the default (``×0.5``) when given as strings; the last tuple
 #: holds the values used when the default is 0.
@@ -31,6 +32,9 @@ _CONCEPTS: tuple[tuple[tuple[str, ...], tuple[float | str, ...], tuple[float, ..
     (("effect_unplaced_weeks",), ("×2", 0.0), ()),
     # the weeks' votes on control by their evidence (2.8.0): saturating later, and off
     (("control_vote_saturation",), ("×2", 0.0), ()),
+    # the ambiguous strikes' bounds on the targeting interval (2.9.0): narrower, and
+    # none (0.5: each strike on its likeliest group)
+    (("targeting_plausible",), ("×2", 0.5), ()),
 )
 
 
