@@ -248,6 +248,7 @@ def _targeting(data: dict[str, Any], is_group: str, names: dict[str, str]) -> di
                 "ci_low": share["ci_low"] if share else None,
                 "ci_high": share["ci_high"] if share else None,
                 "share_any": share["share_any"] if share else None,
+                "ambiguous_bounds": share.get("ambiguous_bounds") if share else None,
                 "claimed_share": share["claimed_share"] if share else None,
                 "no_known_group": (row.get("no_known_group") or {}).get("share"),
                 "other_groups": others,
