@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from liaison.assess import AssessmentInputs, AssessmentResult, Params, run
-from liaison.assess.shares import ambiguity_bounds
+from liaison.assess.shares import ambiguity_bounds, ambiguity_interval
 
 
 def test_share_of_the_main_target_within_3pp_and_covered(
@@ -187,6 +187,40 @@ def test_ambiguity_bounds_by_hand() -> None:
     q = np.array([[0.05, 0.95, 0.0], [0.1, 0.5, 0.4], [0.0, 0.05, 0.95]])
     lo, hi = ambiguity_bounds(q, np.ones(3), 0.1)
     assert np.allclose(lo, [1 / 3, 1 / 3]) and np.allclose(hi, [2 / 3, 2 / 3])
+
+
+@given(_posteriors, st.floats(0.01, 0.5), st.integers(0, 2**31))
+@settings(max_examples=200, deadline=None)
+def test_ambiguity_interval_holds_the_bounds(rows: list[list[float]], p: float, seed: int) -> None:
+    """The interval holds the bounds, within [0, 1], and widens with the confidence."""
+    q = np.asarray(rows, np.float64)
+    counts = np.random.default_rng(seed).integers(1, 5, len(rows)).astype(np.float64)
+    low, high = ambiguity_bounds(q, counts, p)
+    lo95, hi95 = ambiguity_interval(q, counts, p, 0.95)
+    lo50, hi50 = ambiguity_interval(q, counts, p, 0.5)
+    assert np.all(lo95 >= 0) and np.all(hi95 <= 1)
+    assert np.all(lo95 <= lo50 + 1e-12) and np.all(lo50 <= low + 1e-12)
+    assert np.all(high <= hi50 + 1e-12) and np.all(hi50 <= hi95 + 1e-12)
+
+
+def test_ambiguity_interval_by_hand() -> None:
+    """400 strikes, the group all but certain at 100 and plausible at 300: bounds 0.25
+    and 0.75, each with the standard error of a share (sqrt(p(1 − p) / n)), widened by
+    Imbens & Manski's critical value: 1.645 for bounds this far apart (1.96 when they
+    meet)."""
+    q = np.array([[0.0, 0.95, 0.05], [0.5, 0.5, 0.0], [1.0, 0.0, 0.0]])
+    counts = np.array([100.0, 200.0, 100.0])
+    lo, hi = ambiguity_interval(q, counts, 0.1, 0.95)
+    se = np.sqrt(0.25 * 0.75 / 400)
+    assert lo[0] == pytest.approx(0.25 - 1.6449 * se, abs=1e-4)
+    assert hi[0] == pytest.approx(0.75 + 1.6449 * se, abs=1e-4)
+    # bounds that meet (nothing ambiguous for group 2: 0 of 400 plausible) have no error
+    assert lo[1] == 0.0 and hi[1] == 0.0
+    one = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    lo1, hi1 = ambiguity_interval(one, np.array([200.0, 200.0]), 0.1, 0.95)
+    se1 = np.sqrt(0.25 / 400)
+    assert lo1[0] == pytest.approx(0.5 - 1.96 * se1, abs=1e-4)
+    assert hi1[0] == pytest.approx(0.5 + 1.96 * se1, abs=1e-4)
 
 
 def test_targeting_plausible_is_validated() -> None:

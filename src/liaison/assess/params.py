@@ -9,7 +9,7 @@ from typing import Any
 __all__ = ["METHOD_VERSION", "Params"]
 
 #: Version of the method; recorded in every assessment. Bump on any change of figures.
-METHOD_VERSION = "liaison-assess/2.9.0"
+METHOD_VERSION = "liaison-assess/2.10.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,8 @@ class Params:
     # this many groups of evidence records gives the share's evidence uncertainty
     evidence_jackknife_groups: int = 4
     # targeting (method 2.9.0): a strike where a group's P lies in [this, 1 − this) may
-    # or may not have hit it; the interval spans both (0.5: no strike is ambiguous)
+    # or may not have hit it; the interval spans both, with the bounds' own sampling
+    # error (2.10.0) (0.5: each strike on its likeliest group)
     targeting_plausible: float = 0.1
     # strike effects
     effect_window_weeks: int = 4

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from scipy import optimize, stats
 
-__all__ = ["adjusted", "ambiguity_bounds", "party_shares"]
+__all__ = ["adjusted", "ambiguity_bounds", "ambiguity_interval", "party_shares"]
 
 F64 = npt.NDArray[np.float64]
 
@@ -91,3 +92,40 @@ def ambiguity_bounds(q: F64, counts: F64, plausible: float) -> tuple[F64, F64]:
     low = counts @ (groups >= 1.0 - plausible) / total
     high = counts @ (groups >= plausible) / total
     return np.asarray(low, np.float64), np.asarray(high, np.float64)
+
+
+def _imbens_manski(width: float, sigma: float, confidence: float) -> float:
+    """The critical value c of Imbens & Manski (Econometrica 2004):
+    Φ(c + width / σ) − Φ(−c) = confidence; 1.96 at width 0, → 1.645 as it grows."""
+    if not sigma > 0:
+        return 0.0
+    ratio = width / sigma
+
+    def gap(c: float) -> float:
+        return float(stats.norm.cdf(c + ratio) - stats.norm.cdf(-c) - confidence)
+
+    return float(optimize.brentq(gap, 0.0, 10.0))
+
+
+def ambiguity_interval(q: F64, counts: F64, plausible: float, confidence: float) -> tuple[F64, F64]:
+    """``ambiguity_bounds`` widened by their own sampling error: each bound is a share
+    of the party's strikes, resampled as the bootstrap resamples them (Poisson weights
+    per strike location), and the interval covers the share anywhere between the
+    bounds with probability ``confidence`` (Imbens & Manski 2004)."""
+    groups = q[:, 1:]
+    total = max(float(counts.sum()), 1e-300)
+    low, high = ambiguity_bounds(q, counts, plausible)
+    x_low = (groups >= 1.0 - plausible).astype(np.float64)
+    x_high = (groups >= plausible).astype(np.float64)
+    se_low = np.sqrt(counts @ np.square(x_low - low)) / total
+    se_high = np.sqrt(counts @ np.square(x_high - high)) / total
+    c = np.array(
+        [
+            _imbens_manski(float(h - lo), float(max(a, b)), confidence)
+            for lo, h, a, b in zip(low, high, se_low, se_high, strict=True)
+        ]
+    )
+    return (
+        np.asarray(np.clip(low - c * se_low, 0.0, 1.0), np.float64),
+        np.asarray(np.clip(high + c * se_high, 0.0, 1.0), np.float64),
+    )

@@ -31,7 +31,7 @@ from .location import StrikePosteriors, strike_posteriors
 from .params import Params
 from .prepare import Prepared
 from .presence import ControlField, control_field, presence_from_evidence
-from .shares import ambiguity_bounds, party_shares
+from .shares import ambiguity_bounds, ambiguity_interval, party_shares
 
 __all__ = ["StrikePosteriors", "party_seed", "strike_posteriors", "targeting"]
 
@@ -233,8 +233,11 @@ def targeting(
         # several groups' places) may all have missed the group or all have hit it: their
         # posteriors can be wrong together, which no resampling of them shows
         amb_lo, amb_hi = ambiguity_bounds(post.q[keys], counts, params.targeting_plausible)
-        lo[1:] = np.minimum(lo[1:], amb_lo)
-        hi[1:] = np.maximum(hi[1:], amb_hi)
+        im_lo, im_hi = ambiguity_interval(
+            post.q[keys], counts, params.targeting_plausible, params.confidence_level
+        )
+        lo[1:] = np.minimum(lo[1:], im_lo)
+        hi[1:] = np.maximum(hi[1:], im_hi)
         row["groups"] = [
             {
                 "group": g,
