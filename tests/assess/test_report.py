@@ -23,6 +23,24 @@ def test_report_is_offline_html(assessed: AssessmentResult, tmp_path: Path) -> N
     assert (tmp_path / "assessment.json").read_bytes() == assessed.to_json_bytes()
 
 
+def test_report_targeting_table_shows_the_certain_share(
+    assessed: AssessmentResult, tmp_path: Path
+) -> None:
+    """The targeting table has the all-but-certain share (the interval's lower bound
+    for ambiguous strikes, 2.9.0) as a column, and every row has one cell per column."""
+    import re
+
+    text = write_report(assessed, tmp_path).read_text(encoding="utf-8")
+    tables = re.findall(r"<table>(.*?)</table>", text, flags=re.S)
+    table = next(t for t in tables if "share (all but certain)" in t)
+    header = re.findall(r"<th[^>]*>(.*?)</th>", table)
+    assert header[5:7] == ["share (all but certain)", "share (any)"]
+    rows = re.findall(r"<tr>(.*?)</tr>", table)[1:]
+    groups = sum(len(r.get("groups", [])) for r in assessed.data["targeting"])
+    assert len(rows) >= groups > 0
+    assert all(len(re.findall(r"<td", r)) == len(header) for r in rows)
+
+
 def test_assessment_objects(assessed: AssessmentResult) -> None:
     counter = itertools.count()
 

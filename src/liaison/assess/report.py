@@ -82,8 +82,9 @@ def _targeting(data: dict[str, Any], name: dict[str, str]) -> str:
     rows, bars = [], []
     for r in data["targeting"]:
         for g in r.get("groups", []):
+            certain = (g.get("ambiguous_bounds") or [None])[0]
             rows.append([name[r["party"]], name[g["group"]], g["share"], g["ci_low"], g["ci_high"],
-                         g["share_any"], g["claimed_share"]])  # fmt: skip
+                         certain, g["share_any"], g["claimed_share"]])  # fmt: skip
             bars.append((f"{name[r['party']]} / {name[g['group']]}", g))
         if "no_known_group" in r:
             n = r["no_known_group"]
@@ -94,6 +95,7 @@ def _targeting(data: dict[str, Any], name: dict[str, str]) -> str:
                     n["share"],
                     n["ci_low"],
                     n["ci_high"],
+                    None,
                     None,
                     None,
                 ]
@@ -109,7 +111,8 @@ def _targeting(data: dict[str, Any], name: dict[str, str]) -> str:
                       [b[1]["ci_high"] - b[1]["share"] for b in bars]])  # fmt: skip
     ax.set_yticks(ys, [b[0] for b in bars], fontsize=7)
     ax.set_xlabel("targeting share (95 % CI)")
-    header = ["party", "group", "share", "CI low", "CI high", "share (any)", "claimed"]
+    header = ["party", "group", "share", "CI low", "CI high", "share (all but certain)",
+              "share (any)", "claimed"]  # fmt: skip
     return _svg(fig) + _table(header, rows, left=2)
 
 
