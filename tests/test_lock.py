@@ -270,3 +270,34 @@ def test_declared_dependencies_are_exact_pins_of_the_lock() -> None:
         # the whole resolution, not only the direct dependencies: a plain pip install
         # resolves no transitive dependency to a newer, untested version either
         assert sorted(set(locked) - set(wanted)) == [], python
+
+
+def test_this_environment_is_exactly_the_lock() -> None:
+    """What a fresh machine got is what was tested: the environment these tests run in
+    (built by ``make`` from the lock on this machine) holds every package
+    requirements.txt locks for this Python, at that version, and nothing else — pip
+    from requirements/pip.txt and the project itself aside. Run by ``make test`` on
+    both supported Pythons, so a lock that let anything resolve to a newer release
+    (or a package installed by hand) fails CI."""
+    import platform
+    import sys
+    from importlib.metadata import distributions
+
+    from packaging.markers import default_environment
+
+    env = default_environment()
+    assert env["python_full_version"] == platform.python_version()
+    locked: dict[str, str] = {}
+    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        if _PIN.match(line):
+            req = Requirement(line.rstrip(" \\"))
+            if req.marker is None or req.marker.evaluate():
+                locked[canonicalize_name(req.name)] = str(req.specifier).removeprefix("==")
+    locked["pip"] = _hashed_pins(ROOT / "requirements" / "pip.txt")["pip"]
+    installed = {
+        canonicalize_name(d.metadata["Name"]): d.version
+        for d in distributions(path=[p for p in sys.path if p.endswith("site-packages")])
+    }
+    installed.pop("liaison", None)
+    assert {n: v for n, v in installed.items() if locked.get(n) != v} == {}, "not the lock"
+    assert sorted(set(locked) - set(installed)) == [], "locked but not installed"
